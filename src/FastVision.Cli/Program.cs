@@ -1,0 +1,11 @@
+using System.CommandLine;
+using FastVision.Cli;
+
+var root = new RootCommand("FastVision: fastai-style transfer learning for images, on TorchSharp.")
+{
+    TrainCommand.Create(),
+    DemoCommand.Create(),
+};
+// FastVision reports errors itself (CliErrors), with exit codes scripts can rely on.
+var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+return CliErrors.Run(() => root.Parse(args).Invoke(invocation));

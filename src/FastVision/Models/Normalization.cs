@@ -1,0 +1,7 @@
+namespace FastVision.Models;
+
+/// <summary>Per-channel RGB statistics an input in [0, 1] is normalized with: (x - mean) / std.</summary>
+public sealed record Normalization(float[] Mean, float[] Std)
+{
+    public static Normalization ImageNet { get; } = new([0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);
+}

@@ -1,0 +1,79 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace FastVision.Models;
+
+/// <summary>Field names are torchvision's, so state-dict keys (layer1.0.conv1.weight, ...) match its checkpoints.</summary>
+public sealed class BasicBlock : nn.Module<Tensor, Tensor>
+{
+    public const int Expansion = 1;
+    private readonly Conv2d conv1, conv2;
+    private readonly BatchNorm2d bn1, bn2;
+    private readonly Sequential? downsample;
+
+    public BasicBlock(long inplanes, long planes, long stride, Sequential? downsample) : base(nameof(BasicBlock))
+    {
+        conv1 = ResNetLayers.Conv3x3(inplanes, planes, stride);
+        bn1 = nn.BatchNorm2d(planes);
+        conv2 = ResNetLayers.Conv3x3(planes, planes, 1);
+        bn2 = nn.BatchNorm2d(planes);
+        this.downsample = downsample;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var identity = downsample is null ? x : downsample.forward(x);
+        var h = nn.functional.relu(bn1.forward(conv1.forward(x)));
+        var y = nn.functional.relu(bn2.forward(conv2.forward(h)).add_(identity));
+        return y.MoveToOuterDisposeScope();
+    }
+}
+
+public sealed class Bottleneck : nn.Module<Tensor, Tensor>
+{
+    public const int Expansion = 4;
+    private readonly Conv2d conv1, conv2, conv3;
+    private readonly BatchNorm2d bn1, bn2, bn3;
+    private readonly Sequential? downsample;
+
+    public Bottleneck(long inplanes, long planes, long stride, Sequential? downsample) : base(nameof(Bottleneck))
+    {
+        conv1 = ResNetLayers.Conv1x1(inplanes, planes);
+        bn1 = nn.BatchNorm2d(planes);
+        conv2 = ResNetLayers.Conv3x3(planes, planes, stride);
+        bn2 = nn.BatchNorm2d(planes);
+        conv3 = ResNetLayers.Conv1x1(planes, planes * Expansion);
+        bn3 = nn.BatchNorm2d(planes * Expansion);
+        this.downsample = downsample;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var identity = downsample is null ? x : downsample.forward(x);
+        var h = nn.functional.relu(bn1.forward(conv1.forward(x)));
+        h = nn.functional.relu(bn2.forward(conv2.forward(h)));
+        var y = nn.functional.relu(bn3.forward(conv3.forward(h)).add_(identity));
+        return y.MoveToOuterDisposeScope();
+    }
+}
+
+internal static class ResNetLayers
+{
+    public static Conv2d Conv3x3(long inPlanes, long outPlanes, long stride) =>
+        KaimingInit(nn.Conv2d(inPlanes, outPlanes, 3, stride: stride, padding: 1, bias: false));
+
+    public static Conv2d Conv1x1(long inPlanes, long outPlanes) =>
+        KaimingInit(nn.Conv2d(inPlanes, outPlanes, 1, bias: false));
+
+    /// <summary>torchvision's ResNet init: kaiming-normal, fan_out, for every convolution.</summary>
+    public static Conv2d KaimingInit(Conv2d conv)
+    {
+        nn.init.kaiming_normal_(conv.weight!, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
+        return conv;
+    }
+}

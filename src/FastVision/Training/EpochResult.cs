@@ -1,0 +1,7 @@
+namespace FastVision.Training;
+
+/// <summary>One row of the training table.</summary>
+public sealed record EpochResult(int Epoch, double TrainLoss, double ValidLoss, double Accuracy, TimeSpan Time, double TrainImagesPerSecond)
+{
+    public double ErrorRate => 1 - Accuracy;
+}

@@ -1,0 +1,26 @@
+using FastVision.Data;
+using FastVision.Models;
+using FastVision.Native;
+using FastVision.Training;
+using TorchSharp;
+
+namespace FastVision.Vision;
+
+/// <summary>fastai's vision_learner: a pretrained body, a new head, the body frozen.</summary>
+public static class VisionLearner
+{
+    public static Learner Create(DataLoaders dls, Architecture? architecture = null, LearnerOptions? options = null)
+    {
+        TorchRuntime.EnsureInitialized();
+        architecture ??= Architectures.Default;
+        options ??= new LearnerOptions();
+        torch.random.manual_seed(options.Seed);
+        bool pretrained = options.Pretrained && architecture.Pretrained is not null;
+        var body = architecture.CreateBody(pretrained);
+        var head = ClassifierHead.Create(((IVisionBody)body).NumFeatures, dls.Classes.Count);
+        var model = new VisionModel(body, head);
+        var learner = new Learner(dls, model, architecture, options);
+        if (pretrained) learner.Freeze();
+        return learner;
+    }
+}

@@ -1,0 +1,67 @@
+using FastVision.Data;
+using FastVision.Inference;
+using FastVision.Training;
+using FastVision.Vision;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FastVision.Tests;
+
+public class LearnerTests
+{
+    private static DataLoaders TinyDemo(TempDir dir, int perClass = 16) =>
+        ImageDataLoaders.FromFolder(DemoDataset.Generate(dir.Path, perClass, seed: 5, width: 80, height: 60),
+            new DataLoaderOptions { Size = 64, BatchSize = 16, Seed = 5 });
+
+    [Fact]
+    public void ShortTrainingLowersTheValidationLoss()
+    {
+        using var dir = new TempDir();
+        using var learn = VisionLearner.Create(TinyDemo(dir), options: new LearnerOptions { Log = null });
+        var (before, _) = learn.Validate();
+        learn.FitOneCycle(3, 2e-3);
+        Assert.Equal(3, learn.History.Count);
+        Assert.True(learn.History[^1].ValidLoss < before, $"valid loss {before:F4} -> {learn.History[^1].ValidLoss:F4}");
+    }
+
+    [Fact]
+    public void FrozenTrainingChangesOnlyTheHeadAndBatchNorm()
+    {
+        using var dir = new TempDir();
+        using var learn = VisionLearner.Create(TinyDemo(dir, perClass: 8), options: new LearnerOptions { Log = null });
+        Assert.True(learn.IsFrozen);
+        var before = learn.Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        learn.Fit(1, 1e-3);
+        var after = learn.Model.state_dict();
+        var changed = before.Where(kv => !kv.Value.allclose(after[kv.Key], rtol: 0, atol: 0)).Select(kv => kv.Key).ToList();
+        Assert.Contains("head.8.weight", changed);
+        Assert.DoesNotContain("body.conv1.weight", changed);
+        Assert.DoesNotContain("body.layer4.2.conv2.weight", changed);
+        Assert.Contains("body.layer4.2.bn2.weight", changed);
+    }
+
+    [Fact]
+    public void ExportedModelReloadsWithIdenticalOutputs()
+    {
+        using var dir = new TempDir();
+        using var learn = VisionLearner.Create(TinyDemo(dir, perClass: 8), options: new LearnerOptions { Log = null });
+        learn.Fit(1, 1e-3);
+        var modelDir = dir.Combine("model");
+        learn.Export(modelDir);
+        var (model, metadata) = ModelBundle.Load(modelDir);
+        using (model)
+        {
+            Assert.Equal(learn.Dls.Classes, metadata.Classes);
+            Assert.Equal("cntk-resnet", metadata.Architecture);
+            Assert.Single(metadata.History);
+            learn.Model.eval();
+            model.eval();
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            using var batch = learn.Dls.Valid.GetBatches().First();
+            var x = learn.Prepare(batch.Images);
+            Assert.Equal(0f, (learn.Model.forward(x) - model.forward(x)).abs().max().item<float>());
+        }
+        Assert.Empty(Directory.GetFiles(modelDir, "*.tmp"));
+    }
+}

@@ -1,0 +1,34 @@
+using FastVision.Data;
+using FastVision.Training;
+
+namespace FastVision.Tests;
+
+public class ScheduleTests
+{
+    [Fact]
+    public void OneCycleStartsPeaksAndEndsWhereFastaiDoes()
+    {
+        var s = new OneCycleSchedule(LrMax: 1e-2);
+        Assert.Equal(1e-2 / 25, s.LearningRate(0), 12);
+        Assert.Equal(1e-2, s.LearningRate(0.25), 12);
+        Assert.Equal(1e-2 / 1e5, s.LearningRate(1), 12);
+        Assert.Equal(0.95, s.Momentum(0), 12);
+        Assert.Equal(0.85, s.Momentum(0.25), 12);
+        Assert.Equal(0.95, s.Momentum(1), 12);
+        Assert.True(s.LearningRate(0.1) > s.LearningRate(0.05));
+        Assert.True(s.LearningRate(0.6) < s.LearningRate(0.4));
+    }
+
+    [Fact]
+    public void RandomSplitIsSeededDisjointAndSized()
+    {
+        var a = new RandomSplitter(0.2, Seed: 42).Split(100);
+        var b = new RandomSplitter(0.2, Seed: 42).Split(100);
+        var c = new RandomSplitter(0.2, Seed: 7).Split(100);
+        Assert.Equal(a.Valid, b.Valid);
+        Assert.NotEqual(a.Valid, c.Valid);
+        Assert.Equal(20, a.Valid.Length);
+        Assert.Equal(80, a.Train.Length);
+        Assert.Empty(a.Train.Intersect(a.Valid));
+    }
+}
