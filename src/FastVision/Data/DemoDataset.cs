@@ -11,9 +11,22 @@ public static class DemoDataset
 {
     public static readonly IReadOnlyList<string> Classes = ["antelope", "bird", "blank", "rodent"];
 
-    /// <summary>Writes <paramref name="perClass"/> JPEGs per class under <paramref name="root"/>; returns the root.</summary>
+    private const string Marker = ".fastvision-demo";
+
+    /// <summary>
+    /// Writes <paramref name="perClass"/> JPEGs per class under <paramref name="root"/>; returns the root.
+    /// A folder from an earlier run (it carries a marker file) is replaced; any other non-empty folder is refused.
+    /// </summary>
     public static string Generate(string root, int perClass = 100, int seed = 0, int width = 160, int height = 120)
     {
+        if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any())
+        {
+            if (!File.Exists(Path.Combine(root, Marker)))
+                throw new DataSourceException($"{root}: folder exists and is not a FastVision demo folder; choose another output folder.");
+            Directory.Delete(root, recursive: true);
+        }
+        Directory.CreateDirectory(root);
+        File.WriteAllText(Path.Combine(root, Marker), $"perClass={perClass} seed={seed} size={width}x{height}\n");
         for (int c = 0; c < Classes.Count; c++)
         {
             var dir = Path.Combine(root, Classes[c]);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TorchSharp;
 
 namespace FastVision.Native;
@@ -25,13 +26,15 @@ public static class TorchRuntime
         {
             if (initialized) return;
             foreach (var (name, value) in NativeDefaults) NativeEnvironment.SetDefault(name, value);
+            PreflightLoad();
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
             }
             catch (Exception e)
             {
-                throw new TorchRuntimeException(Explain(e), e);
+                var firstLine = e.Message.Split('\n', 2)[0].Trim();
+                throw new TorchRuntimeException($"TorchSharp's native library could not be loaded: {firstLine} {Hint}", e);
             }
             initialized = true;
         }
@@ -48,17 +51,37 @@ public static class TorchRuntime
         return device;
     }
 
-    private static string Explain(Exception e)
+    /// <summary>
+    /// Loads the shipped libLibTorchSharp.so directly first: when that fails, the loader's own reason
+    /// (e.g. "version `GLIBCXX_3.4.32' not found") is the useful message, and TorchSharp's fallback —
+    /// copying 500 MB of libraries into a cpu/ folder and failing the same way — is skipped.
+    /// </summary>
+    private static void PreflightLoad()
     {
-        var root = e;
-        while (root.InnerException is not null) root = root.InnerException;
-        var hint = OperatingSystem.IsLinux()
-            ? "On Linux, FastVision's build patches libLibTorchSharp.so for systems whose libstdc++ lacks GLIBCXX_3.4.32 " +
-              "(Debian 12): rebuild with 'dotnet build' so the patch runs, and check 'ldd' on " +
-              Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so") + "."
-            : "Check that the libtorch-cpu package for this platform is referenced and restored.";
-        return $"TorchSharp's native library could not be loaded: {root.Message} {hint}";
+        if (!OperatingSystem.IsLinux()) return;
+        var candidates = new[]
+        {
+            Path.Combine(AppContext.BaseDirectory, "runtimes", RuntimeInformation.RuntimeIdentifier, "native", "libLibTorchSharp.so"),
+            Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so"),
+            Path.Combine(AppContext.BaseDirectory, "libLibTorchSharp.so"),
+        };
+        var path = candidates.FirstOrDefault(File.Exists);
+        if (path is null) return; // not the packaged layout (e.g. a Python libtorch): let TorchSharp search
+        try
+        {
+            NativeLibrary.Load(path);
+        }
+        catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
+        {
+            var reason = string.Join(" ", e.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains(path, StringComparison.Ordinal)).Skip(1));
+            throw new TorchRuntimeException($"cannot load {path}: {(reason.Length > 0 ? reason : e.Message)} {Hint}", e);
+        }
     }
+
+    private static string Hint => OperatingSystem.IsLinux()
+        ? "FastVision's build patches libLibTorchSharp.so where the system libstdc++ lacks GLIBCXX_3.4.32 (Debian 12); " +
+          "rebuild with 'dotnet build' so the patch runs on this machine's copy."
+        : "Check that the libtorch-cpu package for this platform is referenced and restored.";
 }
 
 /// <summary>libtorch could not start in this process; the message says why and what to do.</summary>

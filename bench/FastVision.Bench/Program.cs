@@ -1,0 +1,19 @@
+using FastVision.Bench;
+
+// Benchmarks print their figures side by side and append them to bench/results/<name>.md.
+var benchmarks = new Dictionary<string, Func<string[], BenchmarkReport>>
+{
+    ["train-throughput"] = TrainThroughput.Run,
+};
+var name = args.FirstOrDefault() ?? "train-throughput";
+if (!benchmarks.TryGetValue(name, out var run))
+{
+    Console.Error.WriteLine($"unknown benchmark '{name}'; known: {string.Join(", ", benchmarks.Keys)}");
+    return 1;
+}
+var report = run(args.Skip(1).ToArray());
+report.Print(Console.Out);
+var resultsDir = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "results"));
+report.AppendTo(Path.Combine(resultsDir, name + ".md"));
+Console.WriteLine($"results appended to {Path.Combine(resultsDir, name + ".md")}");
+return 0;
