@@ -56,7 +56,7 @@ public sealed class DataLoader
     public IEnumerable<Batch> GetBatches(CancellationToken cancellation = default)
     {
         var order = Enumerable.Range(0, items.Count).ToArray();
-        if (Shuffle) new Random(HashCode.Combine(Seed, epoch)).Shuffle(order);
+        if (Shuffle) new Random(Seeds.Derive(Seed, epoch)).Shuffle(order);
         epoch++;
         return Iterate(order, cancellation);
     }

@@ -33,7 +33,7 @@ public static class DemoDataset
             Directory.CreateDirectory(dir);
             for (int i = 0; i < perClass; i++)
             {
-                var rng = new Random(HashCode.Combine(seed, c, i) & int.MaxValue);
+                var rng = new Random(Seeds.Derive(seed, c, i));
                 var path = Path.Combine(dir, $"{Classes[c]}_{i:D4}.jpg");
                 using var bitmap = Draw(Classes[c], rng, width, height);
                 using var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 90);
