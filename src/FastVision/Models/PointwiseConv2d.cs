@@ -29,7 +29,7 @@ public sealed class PointwiseConv2d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         if (stride == 1) return nn.functional.conv2d(input, weight);
-        if (input.device_type == DeviceType.CPU && OneDnnHazard.CpuCacheInfoMissing)
+        if (input.device_type == DeviceType.CPU && OneDnnHazard.MitigationEnabled)
         {
             using var rows = input.slice(2, 0, input.shape[2], stride);
             using var subsampled = rows.slice(3, 0, input.shape[3], stride);
