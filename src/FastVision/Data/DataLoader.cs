@@ -31,6 +31,7 @@ public sealed class DataLoader
     public DataLoader(IReadOnlyList<ImageItem> items, IReadOnlyList<string> classes, int size, int batchSize,
         bool shuffle, bool dropLast, int seed)
     {
+        Native.TorchRuntime.EnsureInitialized(); // batches are tensors: libtorch must start with FastVision's settings
         this.items = items;
         var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
         labels = items.Select(it => index[it.Label]).ToArray();
