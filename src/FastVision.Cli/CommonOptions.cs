@@ -12,10 +12,10 @@ internal static class CommonOptions
         DefaultValueFactory = _ => Architectures.Default.Name,
     };
 
-    public static Option<int> Size(int defaultSize) => new("--size") { Description = "Image size in pixels (square)", DefaultValueFactory = _ => defaultSize };
+    public static Option<int> Size(int defaultSize) => new("--size") { Description = "Model input size in pixels (square)", DefaultValueFactory = _ => defaultSize };
     public static Option<int> Epochs(int defaultEpochs) => new("--epochs") { Description = "Epochs (one-cycle schedule, body frozen)", DefaultValueFactory = _ => defaultEpochs };
     public static Option<double> LearningRate() => new("--lr") { Description = "Peak learning rate of the one-cycle schedule", DefaultValueFactory = _ => 2e-3 };
     public static Option<int> BatchSize() => new("--batch-size") { Description = "Batch size", DefaultValueFactory = _ => 32 };
-    public static Option<int> Seed(int defaultSeed = 42) => new("--seed") { Description = "Seed for the split, initialization and shuffling", DefaultValueFactory = _ => defaultSeed };
+    public static Option<int> Seed(int defaultSeed = 42) => new("--seed") { Description = "Seed for the split, initialization, shuffling and augmentation", DefaultValueFactory = _ => defaultSeed };
     public static Option<string> Device() => new("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "auto" };
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FastVision.Data;
 using FastVision.Models;
+using FastVision.Reporting;
 
 namespace FastVision.Cli;
 
@@ -10,24 +11,25 @@ internal static class DemoCommand
     {
         var output = new Option<string>("--out") { Description = "Folder for the generated images and the trained model", DefaultValueFactory = _ => "demo-run" };
         var perClass = new Option<int>("--per-class") { Description = "Generated images per class", DefaultValueFactory = _ => 150 };
-        var size = CommonOptions.Size(128);
+        var dataArgs = new DataArguments(defaultSize: 128, defaultSeed: 0);
         var epochs = CommonOptions.Epochs(4);
         var lr = CommonOptions.LearningRate();
-        var seed = CommonOptions.Seed(0);
         var device = CommonOptions.Device();
         var command = new Command("demo", "Generate a small camera-trap-like image set and fine-tune the built-in pretrained ResNet on it (no data needed).\n" +
-            "Example: fastvision demo --out ./demo-run")
-        {
-            output, perClass, size, epochs, lr, seed, device,
-        };
+            "Example: fastvision demo --out ./demo-run");
+        command.Options.Add(output);
+        command.Options.Add(perClass);
+        foreach (var o in dataArgs.Options.Where(o => o.Name != "--data")) command.Options.Add(o);
+        foreach (var o in new Option[] { epochs, lr, device }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var outDir = parse.GetValue(output)!;
             var dataDir = Path.Combine(outDir, "data");
             Console.WriteLine($"generating {parse.GetValue(perClass)} images per class in {dataDir} ...");
-            DemoDataset.Generate(dataDir, parse.GetValue(perClass), parse.GetValue(seed));
-            var dls = ImageDataLoaders.FromFolder(dataDir, new DataLoaderOptions { Size = parse.GetValue(size), Seed = parse.GetValue(seed) });
-            return TrainCommand.Train(dls, Architectures.Default, parse.GetValue(epochs), parse.GetValue(lr), parse.GetValue(seed),
+            DemoDataset.Generate(dataDir, parse.GetValue(perClass), parse.GetValue(dataArgs.Seed));
+            var dls = dataArgs.Load(parse, dataDir);
+            Console.WriteLine(DataSetReport.Build(dls.Data));
+            return TrainCommand.Train(dls, Architectures.Default, parse.GetValue(epochs), parse.GetValue(lr), parse.GetValue(dataArgs.Seed),
                 parse.GetValue(device)!, Path.Combine(outDir, "model"), "demo");
         });
         return command;

@@ -3,8 +3,9 @@ using FastVision.Cli;
 
 var root = new RootCommand("FastVision: fastai-style transfer learning for images, on TorchSharp.")
 {
-    TrainCommand.Create(),
     DemoCommand.Create(),
+    DataCommand.Create(),
+    TrainCommand.Create(),
 };
 // FastVision reports errors itself (CliErrors), with exit codes scripts can rely on.
 var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false };

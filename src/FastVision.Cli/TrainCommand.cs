@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FastVision.Data;
 using FastVision.Models;
+using FastVision.Reporting;
 using FastVision.Training;
 using FastVision.Vision;
 
@@ -10,37 +11,23 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Data folder", Required = true };
-        var format = new Option<string>("--format") { Description = "folder (a folder per class) or conservision (train_features.csv + train_labels.csv); default: detected" };
-        format.AcceptOnlyFromAmong("folder", "conservision");
+        var dataArgs = new DataArguments(defaultSize: 224);
         var arch = CommonOptions.Architecture();
-        var size = CommonOptions.Size(224);
         var epochs = CommonOptions.Epochs(3);
         var lr = CommonOptions.LearningRate();
-        var batchSize = CommonOptions.BatchSize();
-        var validPct = new Option<double>("--valid-pct") { Description = "Share of images held out for validation", DefaultValueFactory = _ => 0.2 };
-        var seed = CommonOptions.Seed();
         var device = CommonOptions.Device();
         var output = new Option<string>("--out") { Description = "Folder the trained model is written to", DefaultValueFactory = _ => "model" };
 
         var command = new Command("train", "Fine-tune a pretrained CNN's head on a labelled image folder or the competition CSVs.\n" +
-            "Example: fastvision train --data ./camtrap --format conservision --size 224 --epochs 3 --out ./model")
-        {
-            data, format, arch, size, epochs, lr, batchSize, validPct, seed, device, output,
-        };
+            "Example: fastvision train --data ./camtrap --format conservision --size 224 --epochs 3 --out ./model");
+        foreach (var o in dataArgs.Options) command.Options.Add(o);
+        foreach (var o in new Option[] { arch, epochs, lr, device, output }) command.Options.Add(o);
         command.SetAction(parse =>
         {
-            var path = parse.GetValue(data)!;
-            var options = new DataLoaderOptions
-            {
-                Size = parse.GetValue(size), BatchSize = parse.GetValue(batchSize),
-                ValidPct = parse.GetValue(validPct), Seed = parse.GetValue(seed),
-            };
-            var layout = parse.GetValue(format) ?? (File.Exists(Path.Combine(path, ConservisionCsv.FeaturesFile)) ? "conservision" : "folder");
-            Console.WriteLine($"data: {path} ({layout} layout)");
-            var dls = layout == "conservision" ? ImageDataLoaders.FromConservision(path, options) : ImageDataLoaders.FromFolder(path, options);
+            var dls = dataArgs.Load(parse);
+            Console.WriteLine(DataSetReport.Build(dls.Data));
             return Train(dls, Architectures.Get(parse.GetValue(arch)!), parse.GetValue(epochs), parse.GetValue(lr),
-                parse.GetValue(seed), parse.GetValue(device)!, parse.GetValue(output)!, "train");
+                parse.GetValue(dataArgs.Seed), parse.GetValue(device)!, parse.GetValue(output)!, "train");
         });
         return command;
     }
@@ -49,7 +36,6 @@ internal static class TrainCommand
     public static int Train(DataLoaders dls, Architecture architecture, int epochs, double lr, int seed, string device, string output, string tag)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        Console.WriteLine($"{dls.Train.Count} train / {dls.Valid.Count} valid images, {dls.Classes.Count} classes: {string.Join(", ", dls.Classes)}");
         using var learn = VisionLearner.Create(dls, architecture, new LearnerOptions { Seed = seed, Device = device });
         Console.WriteLine($"model: {architecture.Name}{(learn.IsFrozen ? " (pretrained, body frozen)" : " (random init)")} on {learn.Device}, {dls.Size}px");
         learn.FitOneCycle(epochs, lr);

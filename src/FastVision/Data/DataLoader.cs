@@ -1,14 +1,22 @@
 using System.Threading.Channels;
+using FastVision.Models;
+using FastVision.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FastVision.Data;
 
-/// <summary>A batch: images as uint8 [B, H, W, 3] and class indices [B]. The consumer disposes it.</summary>
-public sealed class Batch(Tensor images, Tensor labels) : IDisposable
+/// <summary>A batch as decoded: presized images uint8 [B, P, P, 3], class indices [B], and where it sits in the epoch.</summary>
+public sealed class Batch(Tensor images, Tensor labels, int epoch, int index, int[] items) : IDisposable
 {
     public Tensor Images { get; } = images;
     public Tensor Labels { get; } = labels;
+    public int Epoch { get; } = epoch;
+    public int Index { get; } = index;
+
+    /// <summary>Positions of the batch's images in <see cref="DataLoader.Items"/>.</summary>
+    public int[] Items { get; } = items;
+
     public long Count => Labels.shape[0];
 
     public void Dispose()
@@ -18,64 +26,127 @@ public sealed class Batch(Tensor images, Tensor labels) : IDisposable
     }
 }
 
+/// <summary>How a loader decodes and batches (shared by the training and validation loaders of one data set).</summary>
+public sealed record LoaderSettings
+{
+    public int BatchSize { get; init; } = 32;
+    public required Presize Presize { get; init; }
+
+    /// <summary>Training batch transforms; null for none. Validation batches are only resized to <see cref="Size"/>.</summary>
+    public AugTransforms? Augment { get; init; }
+
+    /// <summary>The model's input size; defaults to the augmentation's size, else the presize.</summary>
+    public int Size => Augment?.Size ?? Presize.Size;
+
+    public int Seed { get; init; } = 42;
+    public PresizeCache? Cache { get; init; }
+    public required DataIssues Issues { get; init; }
+    public long MaxPixels { get; init; } = ImageDecoder.DefaultMaxPixels;
+
+    /// <summary>Decoding threads; batches are decoded one ahead of the consumer.</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+}
+
 /// <summary>
-/// Iterates items in batches. Images are decoded in parallel, one batch ahead of the consumer (a
-/// bounded channel), so memory stays flat however many files there are. Shuffling is seeded per epoch.
+/// Iterates items in batches (fastai's DataLoader): the training loader shuffles, drops the last partial
+/// batch and crops at random; the validation loader keeps order and crops centered. Images are decoded in
+/// parallel one batch ahead of the consumer through a bounded channel, so memory stays flat however many
+/// files there are. An image that fails to decode mid-epoch is skipped (and reported) or stops the epoch
+/// with its name, as <see cref="DataIssues.Policy"/> says. Every random choice derives from the seed and
+/// the epoch, so a seed gives the same batches and augmentations on every run.
 /// </summary>
 public sealed class DataLoader
 {
-    private readonly IReadOnlyList<ImageItem> items;
     private readonly int[] labels;
-    private int epoch;
+    private int nextEpoch;
+    private Normalization? normalization;
+    private (Device Device, Tensor Mean, Tensor Std)? normalizationTensors;
 
-    public DataLoader(IReadOnlyList<ImageItem> items, IReadOnlyList<string> classes, int size, int batchSize,
-        bool shuffle, bool dropLast, int seed)
+    public DataLoader(IReadOnlyList<ImageItem> items, IReadOnlyList<string> classes, LoaderSettings settings, bool isTrain)
     {
         Native.TorchRuntime.EnsureInitialized(); // batches are tensors: libtorch must start with FastVision's settings
-        this.items = items;
+        Items = items;
+        Settings = settings;
+        IsTrain = isTrain;
         var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
-        labels = items.Select(it => index[it.Label]).ToArray();
-        Size = size;
-        BatchSize = batchSize;
-        Shuffle = shuffle;
-        DropLast = dropLast;
-        Seed = seed;
+        labels = items.Select(it => index[it.Label ?? throw new ArgumentException($"{it.Describe()}: unlabelled item.")]).ToArray();
     }
 
-    public IReadOnlyList<ImageItem> Items => items;
-    public int Size { get; }
-    public int BatchSize { get; }
-    public bool Shuffle { get; }
-    public bool DropLast { get; }
-    public int Seed { get; }
-    public int Count => items.Count;
+    public IReadOnlyList<ImageItem> Items { get; }
+    public LoaderSettings Settings { get; }
+    public bool IsTrain { get; }
+    public int Count => Items.Count;
+    public int BatchSize => Settings.BatchSize;
+    public int Size => Settings.Size;
 
-    /// <summary>Batches per epoch.</summary>
-    public int BatchCount => DropLast ? items.Count / BatchSize : (items.Count + BatchSize - 1) / BatchSize;
-
-    /// <summary>The next epoch's batches (each call advances the shuffling seed).</summary>
-    public IEnumerable<Batch> GetBatches(CancellationToken cancellation = default)
+    /// <summary>Applied last by <see cref="Prepare"/>; a vision learner sets its model's statistics here.</summary>
+    public Normalization? Normalization
     {
-        var order = Enumerable.Range(0, items.Count).ToArray();
-        if (Shuffle) new Random(Seeds.Derive(Seed, epoch)).Shuffle(order);
-        epoch++;
-        return Iterate(order, cancellation);
+        get => normalization;
+        set { normalization = value; normalizationTensors = null; }
     }
 
-    private IEnumerable<Batch> Iterate(int[] order, CancellationToken cancellation)
+    /// <summary>Batches per epoch (before any skipped image).</summary>
+    public int BatchCount => IsTrain ? Count / BatchSize : (Count + BatchSize - 1) / BatchSize;
+
+    public int LabelOf(int item) => labels[item];
+
+    /// <summary>The next epoch's batches.</summary>
+    public IEnumerable<Batch> GetBatches(CancellationToken cancellation = default) => GetBatches(nextEpoch++, cancellation);
+
+    /// <summary>The batches of epoch <paramref name="epoch"/>: the same for the same seed and epoch.</summary>
+    public IEnumerable<Batch> GetBatches(int epoch, CancellationToken cancellation = default)
     {
-        var channel = Channel.CreateBounded<(byte[] Pixels, long[] Labels)>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var order = Enumerable.Range(0, Count).ToArray();
+        if (IsTrain) new Random(Seeds.Derive(Settings.Seed, epoch)).Shuffle(order);
+        return Iterate(order, epoch, cancellation);
+    }
+
+    /// <summary>
+    /// uint8 [B, P, P, 3] → float [B, 3, Size, Size] on <paramref name="device"/>: scaled to [0, 1], augmented
+    /// (training) or resized (validation), then normalized unless <paramref name="normalize"/> is false.
+    /// </summary>
+    public Tensor Prepare(Batch batch, Device device, bool normalize = true)
+    {
+        using var scope = NewDisposeScope();
+        var x = batch.Images.to(device).permute(0, 3, 1, 2).to(ScalarType.Float32).div_(255f);
+        if (IsTrain && Settings.Augment is { } augment) x = augment.Apply(x, Seeds.Derive(Settings.Seed, batch.Epoch, batch.Index, 1));
+        else if (x.shape[2] != Size || x.shape[3] != Size) x = AugTransforms.None(Size).Apply(x, 0);
+        if (normalize && normalization is not null)
+        {
+            var (_, mean, std) = NormalizationOn(device);
+            x = x.sub_(mean).div_(std);
+        }
+        return x.MoveToOuterDisposeScope();
+    }
+
+    private (Device, Tensor, Tensor) NormalizationOn(Device device)
+    {
+        if (normalizationTensors is { } cached && cached.Device.type == device.type && cached.Device.index == device.index) return cached;
+        var stats = normalization!;
+        var mean = tensor(stats.Mean, [1, 3, 1, 1]).to(device).DetachFromDisposeScope();
+        var std = tensor(stats.Std, [1, 3, 1, 1]).to(device).DetachFromDisposeScope();
+        normalizationTensors = (device, mean, std);
+        return normalizationTensors.Value;
+    }
+
+    private IEnumerable<Batch> Iterate(int[] order, int epoch, CancellationToken cancellation)
+    {
+        var channel = Channel.CreateBounded<(byte[] Pixels, long[] Labels, int[] Items, int Index)>(
+            new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var producer = Task.Run(async () =>
         {
             try
             {
+                int index = 0;
                 for (int start = 0; start < order.Length; start += BatchSize)
                 {
                     int n = Math.Min(BatchSize, order.Length - start);
-                    if (n < BatchSize && DropLast) break;
-                    var batch = DecodeBatch(order.AsSpan(start, n).ToArray());
-                    await channel.Writer.WriteAsync(batch, stop.Token).ConfigureAwait(false);
+                    if (n < BatchSize && IsTrain) break; // drop_last
+                    var decoded = DecodeBatch(order.AsSpan(start, n).ToArray(), epoch);
+                    if (decoded.Labels.Length == 0) continue; // every image of the batch was skipped
+                    await channel.Writer.WriteAsync((decoded.Pixels, decoded.Labels, decoded.Items, index++), stop.Token).ConfigureAwait(false);
                 }
                 channel.Writer.Complete();
             }
@@ -87,9 +158,10 @@ public sealed class DataLoader
 
         try
         {
+            int p = Settings.Presize.Size;
             while (true)
             {
-                (byte[] Pixels, long[] Labels) next;
+                (byte[] Pixels, long[] Labels, int[] Items, int Index) next;
                 try
                 {
                     if (!channel.Reader.WaitToReadAsync(stop.Token).AsTask().GetAwaiter().GetResult()) break;
@@ -100,7 +172,7 @@ public sealed class DataLoader
                     throw e.InnerException;
                 }
                 int b = next.Labels.Length;
-                yield return new Batch(tensor(next.Pixels, [b, Size, Size, 3], ScalarType.Byte), tensor(next.Labels, ScalarType.Int64));
+                yield return new Batch(tensor(next.Pixels, [b, p, p, 3], ScalarType.Byte), tensor(next.Labels, ScalarType.Int64), epoch, next.Index, next.Items);
             }
             producer.GetAwaiter().GetResult();
         }
@@ -111,23 +183,38 @@ public sealed class DataLoader
         }
     }
 
-    private (byte[], long[]) DecodeBatch(int[] indices)
+    private (byte[] Pixels, long[] Labels, int[] Items) DecodeBatch(int[] indices, int epoch)
     {
-        int stride = Size * Size * 3;
+        int size = Settings.Presize.Size, stride = size * size * 3;
         var pixels = new byte[indices.Length * stride];
-        var batchLabels = new long[indices.Length];
+        var ok = new bool[indices.Length];
         try
         {
-            Parallel.For(0, indices.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+            Parallel.For(0, indices.Length, new ParallelOptions { MaxDegreeOfParallelism = Settings.Workers }, i =>
             {
-                ImageDecoder.DecodeCenterSquare(items[indices[i]].Path, Size, pixels.AsSpan(i * stride, stride));
-                batchLabels[i] = labels[indices[i]];
+                var item = Items[indices[i]];
+                if (Settings.Issues.IsSkipped(item.Path)) return;
+                // Training crops at a random position along the long side; validation crops the center.
+                double position = IsTrain ? new Random(Seeds.Derive(Settings.Seed, epoch, indices[i], 2)).NextDouble() : 0.5;
+                try
+                {
+                    Settings.Presize.Apply(item.Path, position, pixels.AsSpan(i * stride, stride), Settings.Cache, Settings.MaxPixels);
+                    ok[i] = true;
+                }
+                catch (DataSourceException e)
+                {
+                    Settings.Issues.BadImage(item.Path, e.Message); // throws under BadImagePolicy.Fail
+                }
             });
         }
         catch (AggregateException e) when (e.InnerExceptions.OfType<DataSourceException>().FirstOrDefault() is { } first)
         {
             throw first;
         }
-        return (pixels, batchLabels);
+        if (ok.All(x => x)) return (pixels, indices.Select(i => (long)labels[i]).ToArray(), indices);
+        var kept = Enumerable.Range(0, indices.Length).Where(i => ok[i]).ToArray();
+        var compact = new byte[kept.Length * stride];
+        for (int k = 0; k < kept.Length; k++) pixels.AsSpan(kept[k] * stride, stride).CopyTo(compact.AsSpan(k * stride));
+        return (compact, kept.Select(k => (long)labels[indices[k]]).ToArray(), kept.Select(k => indices[k]).ToArray());
     }
 }

@@ -2,69 +2,120 @@ using SkiaSharp;
 
 namespace FastVision.Data;
 
+/// <summary>An image file's size (after its EXIF orientation) and format, read from the header only.</summary>
+public sealed record ImageHeader(int Width, int Height, SKEncodedImageFormat Format, SKEncodedOrigin Origin);
+
 /// <summary>
-/// Decodes an image file with SkiaSharp, crops the largest centered square and resizes it to
-/// size x size RGB bytes (HWC). JPEGs much larger than the target are decoded at 1/2, 1/4 or 1/8
-/// scale first, which is both faster and a better low-pass filter than one big resize.
+/// Decodes image files with SkiaSharp into upright RGBA bitmaps: any format Skia reads whatever the file
+/// extension says (PNG in a .jpg is fine), grey, CMYK and 16-bit images converted to 8-bit RGB, the EXIF
+/// orientation applied, and images above a pixel limit refused before any pixel is decoded. Large JPEGs
+/// are decoded at 1/2, 1/4 or 1/8 scale when that still covers the size asked for.
 /// </summary>
 public static class ImageDecoder
 {
-    private static readonly SKSamplingOptions Sampling = new(SKCubicResampler.Mitchell);
+    /// <summary>Refuse images above this many pixels (a decompression bomb guard): 100 MP by default.</summary>
+    public const long DefaultMaxPixels = 100_000_000;
 
-    /// <summary>Reads only the header: throws a <see cref="DataSourceException"/> naming the file when it is not an image.</summary>
-    public static SKSizeI ReadSize(string path)
+    public static ImageHeader ReadHeader(string path, long maxPixels = DefaultMaxPixels)
     {
-        using var codec = OpenCodec(path);
-        return codec.Info.Size;
+        using var codec = OpenCodec(path, maxPixels);
+        return Header(codec);
     }
 
-    /// <summary>Writes size*size*3 bytes into <paramref name="rgb"/>.</summary>
-    public static void DecodeCenterSquare(string path, int size, Span<byte> rgb)
+    /// <summary>Decodes upright; the shorter side is at least <paramref name="minShortSide"/> unless the image is smaller.</summary>
+    public static SKBitmap DecodeUpright(string path, int minShortSide, long maxPixels = DefaultMaxPixels)
     {
-        if (rgb.Length != size * size * 3) throw new ArgumentException("Buffer must hold size*size*3 bytes.", nameof(rgb));
-        using var codec = OpenCodec(path);
+        using var codec = OpenCodec(path, maxPixels);
         var full = codec.Info.Size;
-        float scale = Math.Max(1f / 8f, Math.Min(1f, (float)size / Math.Min(full.Width, full.Height)));
+        float scale = Math.Max(1f / 8f, Math.Min(1f, (float)minShortSide / Math.Min(full.Width, full.Height)));
         var scaled = codec.GetScaledDimensions(scale);
-        var info = new SKImageInfo(scaled.Width, scaled.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var decoded = new SKBitmap(info);
+        var info = new SKImageInfo(scaled.Width, scaled.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        var decoded = new SKBitmap(info);
         var result = codec.GetPixels(info, decoded.GetPixels());
         if (result != SKCodecResult.Success)
-            throw new DataSourceException($"{path}: cannot decode image ({Describe(result)}).");
-
-        int side = Math.Min(scaled.Width, scaled.Height);
-        var square = SKRectI.Create((scaled.Width - side) / 2, (scaled.Height - side) / 2, side, side);
-        using var cropped = new SKBitmap();
-        if (!decoded.ExtractSubset(cropped, square))
-            throw new DataSourceException($"{path}: cannot crop a {side}px square from a {scaled.Width}x{scaled.Height} image.");
-        using var resized = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Unpremul));
-        if (!cropped.ScalePixels(resized, Sampling))
-            throw new DataSourceException($"{path}: cannot resize to {size}x{size}.");
-        CopyRgb(resized.GetPixelSpan(), rgb);
-    }
-
-    private static SKCodec OpenCodec(string path)
-    {
-        if (!File.Exists(path)) throw new DataSourceException($"{path}: image file not found.");
-        var codec = SKCodec.Create(path, out var result);
-        if (codec is null)
         {
-            var length = new FileInfo(path).Length;
-            throw new DataSourceException(length == 0
-                ? $"{path}: empty file (0 bytes), not an image."
-                : $"{path}: not a readable image ({Describe(result)}).");
+            decoded.Dispose();
+            throw new DataSourceException($"{path}: cannot decode image ({Describe(result)}).");
         }
-        return codec;
+        if (codec.EncodedOrigin == SKEncodedOrigin.TopLeft) return decoded;
+        using (decoded) return Orient(decoded, codec.EncodedOrigin);
     }
 
-    private static void CopyRgb(ReadOnlySpan<byte> rgba, Span<byte> rgb)
+    /// <summary>Resamples <paramref name="source"/>'s <paramref name="region"/> into a new bitmap of the given size (bilinear).</summary>
+    public static SKBitmap Resample(SKBitmap source, SKRectI region, int width, int height)
     {
+        using var subset = new SKBitmap();
+        if (!source.ExtractSubset(subset, region))
+            throw new ArgumentException($"Region {region} is outside the {source.Width}x{source.Height} image.", nameof(region));
+        var target = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        if (subset.Width == width && subset.Height == height) subset.CopyTo(target);
+        else if (!subset.ScalePixels(target, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear)))
+            throw new InvalidOperationException($"Cannot resize {subset.Width}x{subset.Height} to {width}x{height}.");
+        return target;
+    }
+
+    /// <summary>Copies an RGBA bitmap's RGB bytes (HWC) into <paramref name="rgb"/>.</summary>
+    public static void CopyRgb(SKBitmap bitmap, Span<byte> rgb)
+    {
+        var rgba = bitmap.GetPixelSpan();
+        if (rgb.Length != bitmap.Width * bitmap.Height * 3) throw new ArgumentException("Buffer must hold width*height*3 bytes.", nameof(rgb));
         for (int i = 0, j = 0; j < rgb.Length; i += 4, j += 3)
         {
             rgb[j] = rgba[i];
             rgb[j + 1] = rgba[i + 1];
             rgb[j + 2] = rgba[i + 2];
         }
+    }
+
+    private static SKCodec OpenCodec(string path, long maxPixels)
+    {
+        if (!File.Exists(path)) throw new DataSourceException($"{path}: image file not found.");
+        var codec = SKCodec.Create(path, out var result);
+        if (codec is null)
+        {
+            throw new DataSourceException(new FileInfo(path).Length == 0
+                ? $"{path}: empty file (0 bytes), not an image."
+                : $"{path}: not a readable image ({Describe(result)}).");
+        }
+        long pixels = (long)codec.Info.Width * codec.Info.Height;
+        if (pixels > maxPixels || codec.Info.Width <= 0 || codec.Info.Height <= 0)
+        {
+            codec.Dispose();
+            throw new DataSourceException($"{path}: {codec.Info.Width}x{codec.Info.Height} pixels is above the limit of {maxPixels:N0}; refused before decoding.");
+        }
+        return codec;
+    }
+
+    private static ImageHeader Header(SKCodec codec)
+    {
+        var (w, h) = (codec.Info.Width, codec.Info.Height);
+        bool swaps = codec.EncodedOrigin >= SKEncodedOrigin.LeftTop; // the 90-degree orientations
+        return new ImageHeader(swaps ? h : w, swaps ? w : h, codec.EncodedFormat, codec.EncodedOrigin);
+    }
+
+    /// <summary>Applies an EXIF orientation: the stored pixels are drawn into an upright bitmap.</summary>
+    private static SKBitmap Orient(SKBitmap stored, SKEncodedOrigin origin)
+    {
+        int w = stored.Width, h = stored.Height;
+        bool swaps = origin >= SKEncodedOrigin.LeftTop;
+        var upright = new SKBitmap(new SKImageInfo(swaps ? h : w, swaps ? w : h, SKColorType.Rgba8888, SKAlphaType.Premul));
+        using var canvas = new SKCanvas(upright);
+        var matrix = origin switch
+        {
+            SKEncodedOrigin.TopRight => new SKMatrix(-1, 0, w, 0, 1, 0, 0, 0, 1),
+            SKEncodedOrigin.BottomRight => new SKMatrix(-1, 0, w, 0, -1, h, 0, 0, 1),
+            SKEncodedOrigin.BottomLeft => new SKMatrix(1, 0, 0, 0, -1, h, 0, 0, 1),
+            SKEncodedOrigin.LeftTop => new SKMatrix(0, 1, 0, 1, 0, 0, 0, 0, 1),
+            SKEncodedOrigin.RightTop => new SKMatrix(0, -1, h, 1, 0, 0, 0, 0, 1),
+            SKEncodedOrigin.RightBottom => new SKMatrix(0, -1, h, -1, 0, w, 0, 0, 1),
+            SKEncodedOrigin.LeftBottom => new SKMatrix(0, 1, 0, -1, 0, w, 0, 0, 1),
+            _ => SKMatrix.Identity,
+        };
+        canvas.SetMatrix(matrix);
+        using var image = SKImage.FromBitmap(stored);
+        canvas.DrawImage(image, 0, 0, new SKSamplingOptions(SKFilterMode.Nearest));
+        canvas.Flush();
+        return upright;
     }
 
     private static string Describe(SKCodecResult result) => result switch

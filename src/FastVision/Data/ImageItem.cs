@@ -1,4 +1,18 @@
 namespace FastVision.Data;
 
-/// <summary>One labelled image: its file, its class name, and (for camera traps) its id and site.</summary>
-public sealed record ImageItem(string Path, string Label, string? Id = null, string? Site = null);
+/// <summary>
+/// One image of a data set: its file, its class name (null until a labeller sets it), and what the source
+/// knew about it — camera-trap id and site, the CSV row it came from (for messages), other CSV fields.
+/// </summary>
+public sealed record ImageItem(string Path, string? Label = null, string? Id = null, string? Site = null)
+{
+    /// <summary>Where the item was declared, e.g. "train_features.csv row 12"; the path for found files.</summary>
+    public string? Origin { get; init; }
+
+    /// <summary>The CSV row's cells by column name (empty for found files).</summary>
+    public IReadOnlyDictionary<string, string> Fields { get; init; } = EmptyFields;
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyFields = new Dictionary<string, string>();
+
+    public string Describe() => Origin is null ? Path : $"{Origin} ({Path})";
+}

@@ -18,7 +18,6 @@ namespace FastVision.Training;
 public sealed class Learner : IDisposable
 {
     private readonly List<EpochResult> history = [];
-    private readonly Tensor mean, std;
     private OptimizerHelper? optimizer;
     private bool frozen;
 
@@ -31,9 +30,7 @@ public sealed class Learner : IDisposable
         Device = TorchRuntime.Device(options.Device);
         Model = model;
         Model.to(Device);
-        var norm = architecture.Normalization;
-        mean = tensor(norm.Mean, [1, 3, 1, 1]).to(Device);
-        std = tensor(norm.Std, [1, 3, 1, 1]).to(Device);
+        dls.Normalization ??= architecture.Normalization; // fastai: a pretrained model's statistics
     }
 
     public DataLoaders Dls { get; }
@@ -64,25 +61,17 @@ public sealed class Learner : IDisposable
         Model.eval();
         var metrics = new ClassificationAccumulator();
         using var noGrad = no_grad();
-        foreach (var batch in Dls.Valid.GetBatches())
+        foreach (var batch in Dls.Valid.GetBatches(0))
         {
             using var scope = NewDisposeScope();
             using (batch)
             {
                 var y = batch.Labels.to(Device);
-                var logits = Model.forward(Prepare(batch.Images));
+                var logits = Model.forward(Dls.Valid.Prepare(batch, Device));
                 metrics.Add(nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>(), logits, y);
             }
         }
         return (metrics.MeanLoss, metrics.Accuracy);
-    }
-
-    /// <summary>uint8 [B, H, W, 3] on any device → normalized float [B, 3, H, W] on the learner's device.</summary>
-    public Tensor Prepare(Tensor images)
-    {
-        using var scope = NewDisposeScope();
-        var x = images.to(Device).permute(0, 3, 1, 2).to(ScalarType.Float32).div_(255f).sub_(mean).div_(std);
-        return x.MoveToOuterDisposeScope();
     }
 
     private void FitLoop(int epochs, Func<double, (double Lr, double Mom)> schedule)
@@ -98,7 +87,7 @@ public sealed class Learner : IDisposable
             Model.train();
             var smoothLoss = new SmoothedLoss();
             long images = 0;
-            foreach (var batch in Dls.Train.GetBatches())
+            foreach (var batch in Dls.Train.GetBatches(history.Count))
             {
                 using var scope = NewDisposeScope();
                 using (batch)
@@ -106,7 +95,7 @@ public sealed class Learner : IDisposable
                     var (lr, mom) = schedule((double)step / totalSteps);
                     SetHyperParameters(lr, mom);
                     optimizer.zero_grad();
-                    var logits = Model.forward(Prepare(batch.Images));
+                    var logits = Model.forward(Dls.Train.Prepare(batch, Device));
                     var loss = nn.functional.cross_entropy(logits, batch.Labels.to(Device));
                     loss.backward();
                     optimizer.step();
@@ -157,8 +146,6 @@ public sealed class Learner : IDisposable
     public void Dispose()
     {
         optimizer?.Dispose();
-        mean.Dispose();
-        std.Dispose();
         Model.Dispose();
     }
 }

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using FastVision.Data;
+
+namespace FastVision.Cli;
+
+/// <summary>The options that describe a data set, shared by every command that loads one.</summary>
+internal sealed class DataArguments
+{
+    private readonly Option<string> data = new("--data") { Description = "Data folder", Required = true };
+    private readonly Option<string> format = new("--format")
+    {
+        Description = "folder (a folder per class, or train/ and valid/ folders), conservision (train_features.csv + train_labels.csv), " +
+                      "or regex (labels from file names, see --label-regex); default: conservision when train_features.csv exists, else folder",
+    };
+    private readonly Option<string> labelRegex = new("--label-regex")
+    {
+        Description = "With --format regex: the label is the first group of this regex on the file name",
+        DefaultValueFactory = _ => @"^(.+)_\d+\.jpe?g$",
+    };
+    private readonly Option<SplitKind> split = new("--split")
+    {
+        Description = "auto (train/valid folders, else by site when a site column exists, else random), random, site or folder",
+        DefaultValueFactory = _ => SplitKind.Auto,
+    };
+    private readonly Option<double> validPct = new("--valid-pct") { Description = "Share of images held out for validation", DefaultValueFactory = _ => 0.2 };
+    private readonly Option<int> presize = new("--presize") { Description = "Presizing size (0: 460/224 of --size, as fastai)", DefaultValueFactory = _ => 0 };
+    private readonly Option<double> minScale = new("--min-scale") { Description = "Random-resized crop: smallest share of the area kept (1: no crop)", DefaultValueFactory = _ => 0.75 };
+    private readonly Option<bool> noAugment = new("--no-augment") { Description = "Train without augmentation (resize only)" };
+    private readonly Option<BadImagePolicy> onBadImage = new("--on-bad-image")
+    {
+        Description = "skip (leave unreadable images out and list them) or fail (stop at the first)",
+        DefaultValueFactory = _ => BadImagePolicy.Skip,
+    };
+    private readonly Option<bool> cache = new("--cache") { Description = "Cache presized images on disk (later epochs and runs skip JPEG decoding)" };
+    private readonly Option<string> cacheDir = new("--cache-dir") { Description = "Folder of the presize cache (implies --cache); default: ~/.cache/fastvision/presize" };
+    private readonly Option<int> size;
+    private readonly Option<int> batchSize = CommonOptions.BatchSize();
+    private readonly Option<int> seed;
+
+    public DataArguments(int defaultSize, int defaultSeed = 42)
+    {
+        format.AcceptOnlyFromAmong("folder", "conservision", "regex");
+        size = CommonOptions.Size(defaultSize);
+        seed = CommonOptions.Seed(defaultSeed);
+    }
+
+    public Option<int> Seed => seed;
+
+    public IEnumerable<Option> Options => [data, format, labelRegex, split, validPct, size, presize, batchSize, minScale, noAugment, onBadImage, cache, cacheDir, seed];
+
+    public DataLoaders Load(ParseResult parse) => Load(parse, parse.GetValue(data)!);
+
+    /// <summary>Loads <paramref name="path"/> with the parsed options, printing the layout it chose.</summary>
+    public DataLoaders Load(ParseResult parse, string path)
+    {
+        var options = new DataLoaderOptions
+        {
+            Size = parse.GetValue(size), Presize = parse.GetValue(presize), BatchSize = parse.GetValue(batchSize),
+            ValidPct = parse.GetValue(validPct), Seed = parse.GetValue(seed), Split = parse.GetValue(split),
+            Augment = !parse.GetValue(noAugment), MinScale = parse.GetValue(minScale), OnBadImage = parse.GetValue(onBadImage),
+            CacheDirectory = parse.GetValue(cacheDir) ?? (parse.GetValue(cache) ? Path.Combine(FastVisionPaths.CacheDirectory, "presize") : null),
+        };
+        var layout = parse.GetValue(format) ?? (ConservisionSource.Detect(path) ? "conservision" : "folder");
+        Console.WriteLine($"data: {path} ({layout} layout)");
+        var dls = layout switch
+        {
+            "conservision" => ImageDataLoaders.FromConservision(path, options),
+            "regex" => ImageDataLoaders.FromNameRegex(path, parse.GetValue(labelRegex)!, options),
+            _ => ImageDataLoaders.FromFolder(path, options),
+        };
+        dls.Issues.ImageSkipped += (file, reason) => Console.Error.WriteLine($"skipped: {(reason.StartsWith(file, StringComparison.Ordinal) ? reason : $"{file}: {reason}")}");
+        return dls;
+    }
+}

@@ -1,0 +1,29 @@
+using System.CommandLine;
+using FastVision.Reporting;
+
+namespace FastVision.Cli;
+
+internal static class DataCommand
+{
+    public static Command Create()
+    {
+        var dataArgs = new DataArguments(defaultSize: 224);
+        var showBatch = new Option<string>("--show-batch") { Description = "PNG file for a grid of one augmented training batch", DefaultValueFactory = _ => "batch.png" };
+        var command = new Command("data", "Check a data set before training: counts per class, split and site, skipped images, leak warnings, " +
+            "the pipeline applied to one item, and a picture of a training batch.\n" +
+            "Example: fastvision data --data ./conservision --split site --show-batch batch.png");
+        foreach (var o in dataArgs.Options) command.Options.Add(o);
+        command.Options.Add(showBatch);
+        command.SetAction(parse =>
+        {
+            var dls = dataArgs.Load(parse);
+            Console.WriteLine(DataSetReport.Build(dls.Data));
+            Console.WriteLine(PipelineSummary.Build(dls));
+            var png = parse.GetValue(showBatch)!;
+            BatchGrid.Save(dls.Train, dls.Classes, png);
+            Console.WriteLine($"batch: {Path.GetFullPath(png)}");
+            return 0;
+        });
+        return command;
+    }
+}

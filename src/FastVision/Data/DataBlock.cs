@@ -1,0 +1,100 @@
+using FastVision.Vision;
+
+namespace FastVision.Data;
+
+/// <summary>
+/// fastai's DataBlock: where items come from, how they are labelled and split, the item transform
+/// (presizing) and the batch transforms (augmentation). <see cref="Plan"/> checks everything that can be
+/// checked without decoding pixels; <see cref="DataLoaders"/> builds the loaders.
+/// </summary>
+/// <example><code>
+/// var dls = new DataBlock(new ImageFileSource(), RegexLabeller.NameBeforeNumber,
+///     new RandomSplitter(0.2, 42), new Presize(460), new AugTransforms { Size = 224, MinScale = 0.75 })
+///     .DataLoaders("images", batchSize: 32);
+/// </code></example>
+public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISplitter? splitter = null,
+    Presize? itemTransform = null, AugTransforms? batchTransforms = null)
+{
+    public IItemSource Items { get; } = items;
+
+    /// <summary>Null when the source labels its items (the competition's one-hot CSV).</summary>
+    public ILabeller? Labeller { get; } = labeller;
+
+    /// <summary>Null: by site when every item has one (camera-trap CSVs), else random with <see cref="ValidPct"/>.</summary>
+    public ISplitter? Splitter { get; } = splitter;
+
+    public Presize ItemTransform { get; } = itemTransform ?? new Presize(460);
+    public AugTransforms? BatchTransforms { get; } = batchTransforms;
+
+    /// <summary>The class list; labels outside it are errors. Null: the source's declared classes, else the sorted labels.</summary>
+    public IReadOnlyList<string>? Classes { get; init; }
+
+    public double ValidPct { get; init; } = 0.2;
+    public int Seed { get; init; } = 42;
+    public BadImagePolicy OnBadImage { get; init; } = BadImagePolicy.Skip;
+    public long MaxPixels { get; init; } = ImageDecoder.DefaultMaxPixels;
+
+    /// <summary>Folder of the on-disk presize cache; null for none.</summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>Collects, labels, checks and splits the items; decodes no pixels.</summary>
+    public DataSet Plan(string path)
+    {
+        var issues = new DataIssues(OnBadImage);
+        var found = Items.GetItems(path, issues);
+        var labelled = new List<ImageItem>(found.Count);
+        foreach (var item in found)
+        {
+            var label = Labeller is null ? item.Label : Labeller.Label(item);
+            if (string.IsNullOrEmpty(label))
+                throw new DataSourceException($"{item.Describe()}: no label ({Labeller?.Describe() ?? "the source gave none"}).");
+            labelled.Add(item with { Label = label });
+        }
+        var classes = Classes ?? Items.Vocabulary ?? labelled.Select(i => i.Label!).Distinct().Order(StringComparer.Ordinal).ToList();
+        var known = classes.ToHashSet(StringComparer.Ordinal);
+        foreach (var item in labelled.Where(i => !known.Contains(i.Label!)))
+            throw new DataSourceException($"{item.Describe()}: unknown class '{item.Label}' (classes: {string.Join(", ", classes)}).");
+        if (classes.Count < 2) throw new DataSourceException($"{path}: need at least two classes, found: {string.Join(", ", classes)}.");
+
+        // Open every file's header now: a bad file is reported (or refused) here, not mid-epoch.
+        Parallel.ForEach(labelled, item =>
+        {
+            try { ImageDecoder.ReadHeader(item.Path, MaxPixels); }
+            catch (DataSourceException e) { issues.BadImage(item.Path, e.Message); }
+        });
+        var usable = labelled.Where(i => !issues.IsSkipped(i.Path)).ToList();
+        if (usable.Count == 0) throw new DataSourceException($"{path}: no usable images ({issues.Skipped.Count} skipped).");
+
+        var split = Splitter ?? DefaultSplitter(usable);
+        var (train, valid) = split.Split(usable);
+        if (train.Length == 0 || valid.Length == 0)
+            throw new DataSourceException($"{path}: the split ({split.Describe()}) leaves {train.Length} training and {valid.Length} validation images.");
+        return new DataSet(path, Items.Describe(path), Labeller?.Describe() ?? "from the source", split.Describe(), usable, train, valid, classes, issues);
+    }
+
+    /// <summary>Plans the data set and builds its loaders.</summary>
+    public DataLoaders DataLoaders(string path, int batchSize = 32) => DataLoaders(Plan(path), batchSize);
+
+    public DataLoaders DataLoaders(DataSet data, int batchSize = 32)
+    {
+        var settings = new LoaderSettings
+        {
+            BatchSize = batchSize, Presize = ItemTransform, Augment = BatchTransforms, Seed = Seed, Issues = data.Issues, MaxPixels = MaxPixels,
+            Cache = CacheDirectory is null ? null : new PresizeCache(CacheDirectory),
+        };
+        var train = new DataLoader(data.Train.Select(i => data.Items[i]).ToList(), data.Classes, settings, isTrain: true);
+        var valid = new DataLoader(data.Valid.Select(i => data.Items[i]).ToList(), data.Classes, settings, isTrain: false);
+        if (train.BatchCount == 0)
+            throw new DataSourceException($"{train.Count} training images make no full batch of {batchSize}; lower the batch size.");
+        return new DataLoaders(train, valid, data);
+    }
+
+    private ISplitter DefaultSplitter(IReadOnlyList<ImageItem> items) =>
+        items.All(i => !string.IsNullOrEmpty(i.Site)) && items.Select(i => i.Site).Distinct().Count() > 1
+            ? GroupSplitter.BySite(ValidPct, Seed)
+            : new RandomSplitter(ValidPct, Seed);
+}
+
+/// <summary>A planned data set: usable items, their split, the classes, and what was skipped or warned about.</summary>
+public sealed record DataSet(string Path, string Source, string Labels, string Split, IReadOnlyList<ImageItem> Items,
+    int[] Train, int[] Valid, IReadOnlyList<string> Classes, DataIssues Issues);

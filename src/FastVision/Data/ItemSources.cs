@@ -1,0 +1,71 @@
+namespace FastVision.Data;
+
+/// <summary>Where a data block's items come from (fastai's get_items).</summary>
+public interface IItemSource
+{
+    IReadOnlyList<ImageItem> GetItems(string root, DataIssues issues);
+
+    /// <summary>One line for reports, e.g. "image files below data/ (.jpg, .png, ...)".</summary>
+    string Describe(string root);
+
+    /// <summary>The class list the source declares (e.g. one-hot columns), known after <see cref="GetItems"/>; null if none.</summary>
+    IReadOnlyList<string>? Vocabulary => null;
+}
+
+/// <summary>Image files found recursively below the root, filtered by extension, in ordinal path order.</summary>
+public sealed class ImageFileSource(IReadOnlySet<string>? extensions = null) : IItemSource
+{
+    public IReadOnlySet<string> Extensions { get; } = extensions ?? ImageFiles.Extensions;
+
+    public IReadOnlyList<ImageItem> GetItems(string root, DataIssues issues) =>
+        ImageFiles.Find(root, Extensions).Select(f => new ImageItem(f)).ToList();
+
+    public string Describe(string root) => $"image files below {root} ({string.Join(", ", Extensions.Order())})";
+}
+
+/// <summary>
+/// Rows of a CSV file with a column of image paths (relative to the data folder). Other columns stay
+/// available to labellers and splitters (<see cref="ImageItem.Fields"/>); "id" and "site" columns are recognized.
+/// </summary>
+public sealed class CsvSource(string csvFile, string pathColumn = "filepath") : IItemSource
+{
+    public IReadOnlyList<ImageItem> GetItems(string root, DataIssues issues)
+    {
+        var all = ReadAll(root);
+        foreach (var missing in all.Where(i => !File.Exists(i.Path))) issues.MissingFile(missing);
+        return all.Where(i => File.Exists(i.Path)).ToList();
+    }
+
+    /// <summary>Every row as an item, whether its file exists or not.</summary>
+    internal List<ImageItem> ReadAll(string root)
+    {
+        if (!Directory.Exists(root)) throw new DataSourceException($"{root}: data folder not found.");
+        var csvPath = Path.Combine(root, csvFile);
+        var rows = CsvTable.Read(csvPath, pathColumn);
+        var items = new List<ImageItem>(rows.Count);
+        var seenIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            row.Cells.TryGetValue("id", out var id);
+            if (id is not null && !seenIds.TryAdd(id, row.Line))
+                throw new DataSourceException($"{csvPath} row {row.Line}: duplicate id '{id}' (first at row {seenIds[id]}).");
+            var item = new ImageItem(ResolveInside(root, row.Cells[pathColumn], $"{csvPath} row {row.Line}"), null, id,
+                row.Cells.GetValueOrDefault("site")) { Origin = $"{csvFile} row {row.Line}", Fields = row.Cells };
+            items.Add(item);
+        }
+        return items;
+    }
+
+    public string Describe(string root) => $"rows of {Path.Combine(root, csvFile)} (image path column '{pathColumn}')";
+
+    /// <summary>The full path of a CSV cell's relative path; refuses paths that leave the data folder.</summary>
+    public static string ResolveInside(string root, string relative, string where)
+    {
+        if (string.IsNullOrWhiteSpace(relative)) throw new DataSourceException($"{where}: empty file path.");
+        var fullRoot = Path.GetFullPath(root);
+        var full = Path.GetFullPath(Path.Combine(fullRoot, relative));
+        if (!full.StartsWith(fullRoot.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new DataSourceException($"{where}: file path '{relative}' points outside the data folder {fullRoot}.");
+        return full;
+    }
+}

@@ -1,0 +1,56 @@
+using FastVision.Data;
+using SkiaSharp;
+using static TorchSharp.torch;
+
+namespace FastVision.Reporting;
+
+/// <summary>fastai's show_batch: a PNG grid of a batch as the model will see it (after augmentation), each with its label.</summary>
+public static class BatchGrid
+{
+    /// <summary>Writes up to <paramref name="maxImages"/> images of the first batch of <paramref name="loader"/> to <paramref name="pngPath"/>.</summary>
+    public static void Save(DataLoader loader, IReadOnlyList<string> classes, string pngPath, int maxImages = 16, int epoch = 0)
+    {
+        using var batch = loader.GetBatches(epoch).FirstOrDefault()
+            ?? throw new DataSourceException("No batch to show: every image was skipped.");
+        using var scope = NewDisposeScope();
+        var images = loader.Prepare(batch, CPU, normalize: false); // [B, 3, S, S] in [0, 1]
+        int n = (int)Math.Min(maxImages, images.shape[0]);
+        var labels = batch.Labels.data<long>().ToArray();
+        var captions = Enumerable.Range(0, n).Select(i => classes[(int)labels[i]]).ToList();
+        var pixels = images[..n].clamp(0, 1).mul(255).round().to(ScalarType.Byte).permute(0, 2, 3, 1).contiguous().data<byte>().ToArray();
+        Write(pngPath, pixels, n, (int)images.shape[2], captions);
+    }
+
+    /// <summary>Lays out <paramref name="count"/> RGB images (HWC, <paramref name="size"/> square) with captions.</summary>
+    public static void Write(string pngPath, byte[] rgb, int count, int size, IReadOnlyList<string> captions)
+    {
+        int columns = (int)Math.Ceiling(Math.Sqrt(count));
+        int rows = (count + columns - 1) / columns;
+        int cell = Math.Max(size, 96), caption = 22, pad = 6;
+        using var surface = SKSurface.Create(new SKImageInfo(columns * (cell + pad) + pad, rows * (cell + caption + pad) + pad));
+        var canvas = surface.Canvas;
+        canvas.Clear(SKColors.White);
+        using var font = Fonts.Create(14);
+        using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+        for (int i = 0; i < count; i++)
+        {
+            var rgba = new byte[size * size * 4];
+            for (int p = 0, q = i * size * size * 3; p < size * size; p++, q += 3)
+            {
+                rgba[4 * p] = rgb[q];
+                rgba[4 * p + 1] = rgb[q + 1];
+                rgba[4 * p + 2] = rgb[q + 2];
+                rgba[4 * p + 3] = 255;
+            }
+            using var bitmap = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Opaque));
+            System.Runtime.InteropServices.Marshal.Copy(rgba, 0, bitmap.GetPixels(), rgba.Length);
+            using var image = SKImage.FromBitmap(bitmap);
+            float x = pad + i % columns * (cell + pad), y = pad + i / columns * (cell + caption + pad);
+            canvas.DrawImage(image, SKRect.Create(x, y, cell, cell), new SKSamplingOptions(SKFilterMode.Linear));
+            canvas.DrawText(captions[i], x + 2, y + cell + 16, SKTextAlign.Left, font, ink);
+        }
+        using var snapshot = surface.Snapshot();
+        using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
+        FastVision.AtomicFile.Write(pngPath, temp => File.WriteAllBytes(temp, png.ToArray()));
+    }
+}

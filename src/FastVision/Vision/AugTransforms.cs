@@ -1,0 +1,144 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FastVision.Vision;
+
+/// <summary>
+/// fastai's aug_transforms on batches of float images in [0, 1]: horizontal flip, rotation, zoom,
+/// perspective warp and (with <see cref="MinScale"/> &lt; 1) a square random-resized crop, all composed into
+/// one sampling grid and applied with a single bilinear <c>grid_sample</c> (reflection padding) that also
+/// resizes to <see cref="Size"/>; then brightness and contrast in logit space. Defaults are fastai's.
+/// Every parameter is drawn from a seed, so the same seed gives the same augmented batch.
+/// </summary>
+public sealed record AugTransforms
+{
+    public int Size { get; init; } = 224;
+    public bool DoFlip { get; init; } = true;
+    public double MaxRotate { get; init; } = 10;
+    public double MinZoom { get; init; } = 1.0;
+    public double MaxZoom { get; init; } = 1.1;
+    public double MaxLighting { get; init; } = 0.2;
+    public double MaxWarp { get; init; } = 0.2;
+    public double PAffine { get; init; } = 0.75;
+    public double PLighting { get; init; } = 0.75;
+
+    /// <summary>Smallest share of the image's area a random-resized crop keeps; 1 means no crop.</summary>
+    public double MinScale { get; init; } = 1.0;
+
+    /// <summary>No augmentation at all, only the resize to <paramref name="size"/>: what validation batches get.</summary>
+    public static AugTransforms None(int size) => new()
+    {
+        Size = size, DoFlip = false, MaxRotate = 0, MinZoom = 1, MaxZoom = 1, MaxLighting = 0, MaxWarp = 0, MinScale = 1,
+    };
+
+    /// <summary>Names of the parts that are switched on, for summaries.</summary>
+    public string Describe()
+    {
+        var parts = new List<string>();
+        if (MinScale < 1) parts.Add($"random-resized crop (min_scale {MinScale})");
+        if (DoFlip) parts.Add("flip p=0.5");
+        if (MaxRotate > 0) parts.Add($"rotate ±{MaxRotate}° p={PAffine}");
+        if (MaxZoom > 1) parts.Add($"zoom {MinZoom}-{MaxZoom} p={PAffine}");
+        if (MaxWarp > 0) parts.Add($"warp {MaxWarp} p={PAffine}");
+        if (MaxLighting > 0) parts.Add($"brightness/contrast {MaxLighting} p={PLighting}");
+        return parts.Count == 0 ? $"resize to {Size}" : $"{string.Join(", ", parts)}; one bilinear resampling to {Size}, reflection padding";
+    }
+
+    /// <summary>Augments <paramref name="images"/> (float [B, 3, H, W] in [0, 1]) into [B, 3, Size, Size].</summary>
+    public Tensor Apply(Tensor images, int seed)
+    {
+        using var scope = NewDisposeScope();
+        long batch = images.shape[0];
+        var rng = new Random(seed);
+        var samples = Enumerable.Range(0, (int)batch).Select(_ => SampleParameters(rng)).ToArray();
+        var device = images.device;
+
+        var theta = tensor(samples.SelectMany(s => s.Affine).ToArray(), [batch, 2, 3]).to(device);
+        var grid = nn.functional.affine_grid(theta, [batch, 3, Size, Size], align_corners: true);
+        if (samples.Any(s => s.Warp is not null)) grid = ApplyPerspective(grid, samples, device);
+        if (samples.Any(s => s.Crop != (1, 0, 0)))
+        {
+            var scale = tensor(samples.Select(s => (float)s.Crop.Scale).ToArray(), [batch, 1, 1, 1]).to(device);
+            var shift = tensor(samples.SelectMany(s => new[] { (float)s.Crop.X, (float)s.Crop.Y }).ToArray(), [batch, 1, 1, 2]).to(device);
+            grid = grid * scale + shift;
+        }
+        var output = nn.functional.grid_sample(images, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Reflection, align_corners: true);
+        if (samples.Any(s => s.Brightness != 0 || s.Contrast != 1))
+        {
+            var add = tensor(samples.Select(s => (float)s.Brightness).ToArray(), [batch, 1, 1, 1]).to(device);
+            var mul = tensor(samples.Select(s => (float)s.Contrast).ToArray(), [batch, 1, 1, 1]).to(device);
+            output = output.logit(1e-6).add_(add).mul_(mul).sigmoid_();
+        }
+        return output.MoveToOuterDisposeScope();
+    }
+
+    private sealed record SampleParams(float[] Affine, double[]? Warp, (double Scale, double X, double Y) Crop, double Brightness, double Contrast);
+
+    private SampleParams SampleParameters(Random rng)
+    {
+        double U(double lo, double hi) => lo + (hi - lo) * rng.NextDouble();
+        bool Chance(double p) => rng.NextDouble() < p;
+
+        // Output coordinates → input coordinates, in [-1, 1] normalized space: flip · rotate · zoom.
+        var m = Matrix3.Identity;
+        if (DoFlip && Chance(0.5)) m *= new Matrix3(-1, 0, 0, 0, 1, 0);
+        if (MaxRotate > 0 && Chance(PAffine))
+        {
+            double a = U(-MaxRotate, MaxRotate) * Math.PI / 180;
+            m *= new Matrix3(Math.Cos(a), -Math.Sin(a), 0, Math.Sin(a), Math.Cos(a), 0);
+        }
+        if (MaxZoom > MinZoom || MinZoom != 1)
+        {
+            if (Chance(PAffine))
+            {
+                double s = U(MinZoom, MaxZoom), cx = U(0, 1), cy = U(0, 1);
+                m *= new Matrix3(1 / s, 0, (1 - 1 / s) * (2 * cx - 1), 0, 1 / s, (1 - 1 / s) * (2 * cy - 1));
+            }
+        }
+        double[]? warp = null;
+        if (MaxWarp > 0 && Chance(PAffine))
+            warp = Perspective.Coefficients(U(-MaxWarp, MaxWarp), U(-MaxWarp, MaxWarp));
+        var crop = (1.0, 0.0, 0.0);
+        if (MinScale < 1)
+        {
+            double side = Math.Sqrt(U(MinScale, 1));
+            crop = (side, U(-(1 - side), 1 - side), U(-(1 - side), 1 - side));
+        }
+        double brightness = 0, contrast = 1;
+        if (MaxLighting > 0)
+        {
+            if (Chance(PLighting))
+            {
+                double b = U(0.5 * (1 - MaxLighting), 0.5 * (1 + MaxLighting));
+                brightness = Math.Log(b / (1 - b));
+            }
+            if (Chance(PLighting)) contrast = Math.Exp(U(Math.Log(1 - MaxLighting), -Math.Log(1 - MaxLighting)));
+        }
+        return new SampleParams(m.Top2Rows(), warp, crop, brightness, contrast);
+    }
+
+    private static Tensor ApplyPerspective(Tensor grid, SampleParams[] samples, Device device)
+    {
+        var identity = new double[] { 1, 0, 0, 0, 1, 0, 0, 0 };
+        var c = tensor(samples.SelectMany(s => (s.Warp ?? identity).Select(v => (float)v)).ToArray(), [samples.Length, 8]).to(device);
+        Tensor C(int i) => c[TensorIndex.Colon, i].view(-1, 1, 1);
+        var x = grid[TensorIndex.Ellipsis, 0];
+        var y = grid[TensorIndex.Ellipsis, 1];
+        var d = C(6) * x + C(7) * y + 1;
+        var xs = (C(0) * x + C(1) * y + C(2)) / d;
+        var ys = (C(3) * x + C(4) * y + C(5)) / d;
+        return stack([xs, ys], -1);
+    }
+}
+
+/// <summary>A 2D affine transform as the top two rows of a 3x3 matrix.</summary>
+internal readonly record struct Matrix3(double A, double B, double C, double D, double E, double F)
+{
+    public static Matrix3 Identity => new(1, 0, 0, 0, 1, 0);
+
+    public static Matrix3 operator *(Matrix3 l, Matrix3 r) => new(
+        l.A * r.A + l.B * r.D, l.A * r.B + l.B * r.E, l.A * r.C + l.B * r.F + l.C,
+        l.D * r.A + l.E * r.D, l.D * r.B + l.E * r.E, l.D * r.C + l.E * r.F + l.F);
+
+    public float[] Top2Rows() => [(float)A, (float)B, (float)C, (float)D, (float)E, (float)F];
+}
