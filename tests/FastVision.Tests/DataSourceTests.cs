@@ -4,7 +4,7 @@ namespace FastVision.Tests;
 
 public class DataSourceTests
 {
-    private static readonly DataLoaderOptions Tiny = new() { Size = 32, BatchSize = 4 };
+    internal static readonly DataLoaderOptions Tiny = new() { Size = 32, Presize = 40, BatchSize = 4 };
 
     [Fact]
     public void FolderLayoutLoadsGeneratedImagesIntoBatches()
@@ -15,23 +15,38 @@ public class DataSourceTests
         Assert.Equal(DemoDataset.Classes, dls.Classes);
         Assert.Equal(20, dls.Train.Count + dls.Valid.Count);
         using var batch = dls.Train.GetBatches().First();
-        Assert.Equal([4L, 32, 32, 3], batch.Images.shape);
+        Assert.Equal([4L, 40, 40, 3], batch.Images.shape);
         Assert.Equal(TorchSharp.torch.ScalarType.Byte, batch.Images.dtype);
-        Assert.All(batch.Labels.data<long>().ToArray(), l => Assert.InRange(l, 0, 3));
+        Assert.Equal(batch.Items.Select(i => (long)dls.Train.LabelOf(i)), batch.Labels.data<long>().ToArray());
     }
 
     [Fact]
-    public void ConservisionLayoutLoadsGeneratedImages()
+    public void TrainAndValidFoldersSplitByFolder()
+    {
+        using var dir = new TempDir();
+        foreach (var (split, n) in new[] { ("train", 6), ("valid", 2) })
+            foreach (var c in new[] { "cat", "dog" })
+                for (int i = 0; i < n; i++) TestImages.Solid(dir.Combine(split, c, $"{i}.jpg"), 20, 20, c == "cat" ? SkiaSharp.SKColors.Red : SkiaSharp.SKColors.Blue);
+        var dls = ImageDataLoaders.FromFolder(dir.Path, Tiny);
+        Assert.Equal(["cat", "dog"], dls.Classes);
+        Assert.Equal(12, dls.Train.Count);
+        Assert.Equal(4, dls.Valid.Count);
+        Assert.All(dls.Valid.Items, i => Assert.Contains($"{Path.DirectorySeparatorChar}valid{Path.DirectorySeparatorChar}", i.Path));
+        Assert.StartsWith("by folder", dls.Data.Split);
+    }
+
+    [Fact]
+    public void ConservisionLayoutLoadsGeneratedImagesAndSplitsBySite()
     {
         using var dir = new TempDir();
         var images = DemoDataset.Generate(dir.Combine("gen"), perClass: 3, seed: 2, width: 40, height: 30);
-        WriteConservisionCsvs(dir.Path, images);
-        var items = ConservisionCsv.Load(dir.Path);
+        Conservision.WriteCsvs(dir.Path, images);
+        var items = new ConservisionSource().GetItems(dir.Path, new DataIssues());
         Assert.Equal(12, items.Count);
         Assert.All(items, i => Assert.Equal(Path.GetFileName(Path.GetDirectoryName(i.Path)), i.Label));
-        Assert.All(items, i => Assert.StartsWith("S000", i.Site));
         var dls = ImageDataLoaders.FromConservision(dir.Path, Tiny with { BatchSize = 2 });
-        Assert.Equal(4, dls.Classes.Count);
+        Assert.Equal(DemoDataset.Classes, dls.Classes);
+        Assert.StartsWith("by site", dls.Data.Split);
     }
 
     [SkippableFact]
@@ -42,19 +57,20 @@ public class DataSourceTests
         var csv = ImageDataLoaders.FromConservision(mini!, Tiny);
         Assert.Equal(["EGY", "MNE", "PBE", "TRA", "VTA"], csv.Classes);
         Assert.Equal(67, csv.Train.Count + csv.Valid.Count);
+        Assert.Empty(csv.Issues.Skipped);
 
         // The same photos as a folder per class (copied into a temp folder, never into the repository).
         using var dir = new TempDir();
-        foreach (var item in ConservisionCsv.Load(mini!))
+        foreach (var item in new ConservisionSource().GetItems(mini!, new DataIssues()))
         {
-            Directory.CreateDirectory(dir.Combine(item.Label));
-            File.Copy(item.Path, dir.Combine(item.Label, Path.GetFileName(item.Path)));
+            Directory.CreateDirectory(dir.Combine(item.Label!));
+            File.Copy(item.Path, dir.Combine(item.Label!, Path.GetFileName(item.Path)));
         }
         var folder = ImageDataLoaders.FromFolder(dir.Path, Tiny);
         Assert.Equal(csv.Classes, folder.Classes);
         Assert.Equal(67, folder.Train.Count + folder.Valid.Count);
         using var batch = folder.Valid.GetBatches().First();
-        Assert.Equal([4L, 32, 32, 3], batch.Images.shape);
+        Assert.Equal([4L, 40, 40, 3], batch.Images.shape);
     }
 
     [Fact]
@@ -66,58 +82,30 @@ public class DataSourceTests
     }
 
     [Fact]
-    public void CsvWithoutExpectedColumnsNamesFileAndColumn()
+    public void ManyFilesAreListedWithoutDecoding()
     {
+        // 16,488 is the competition's training set: planning must only read headers, never hold pixels.
         using var dir = new TempDir();
-        File.WriteAllText(dir.Combine("train_features.csv"), "id,path,site\nA1,a.jpg,S1\n");
-        File.WriteAllText(dir.Combine("train_labels.csv"), "id,cat,dog\nA1,1,0\n");
-        var e = Assert.Throws<DataSourceException>(() => ConservisionCsv.Load(dir.Path));
-        Assert.Contains("train_features.csv", e.Message);
-        Assert.Contains("'filepath'", e.Message);
-    }
-
-    [Fact]
-    public void OneHotRowWithTwoClassesNamesTheRow()
-    {
-        using var dir = new TempDir();
-        var images = DemoDataset.Generate(dir.Combine("gen"), perClass: 1, seed: 3, width: 40, height: 30);
-        WriteConservisionCsvs(dir.Path, images);
-        var labels = File.ReadAllLines(dir.Combine("train_labels.csv"));
-        labels[2] = labels[2].Split(',')[0] + ",1,1,0,0";
-        File.WriteAllLines(dir.Combine("train_labels.csv"), labels);
-        var e = Assert.Throws<DataSourceException>(() => ConservisionCsv.Load(dir.Path));
-        Assert.Contains("train_labels.csv row 3", e.Message);
-        Assert.Contains("more than one class", e.Message);
-    }
-
-    [Theory]
-    [InlineData("empty")]
-    [InlineData("text")]
-    [InlineData("truncated")]
-    public void UnreadableImageIsReportedByName(string kind)
-    {
-        using var dir = new TempDir();
-        DemoDataset.Generate(dir.Path, perClass: 4, seed: 4, width: 40, height: 30);
-        var victim = Directory.GetFiles(dir.Combine("bird")).Order().First();
-        var bytes = File.ReadAllBytes(victim);
-        File.WriteAllBytes(victim, kind switch
+        TestImages.Solid(dir.Combine("a", "0.jpg"), 8, 8, SkiaSharp.SKColors.Red);
+        TestImages.Solid(dir.Combine("b", "0.jpg"), 8, 8, SkiaSharp.SKColors.Blue);
+        var bytesA = File.ReadAllBytes(dir.Combine("a", "0.jpg"));
+        var bytesB = File.ReadAllBytes(dir.Combine("b", "0.jpg"));
+        for (int i = 1; i < 1000; i++)
         {
-            "empty" => [],
-            "text" => "this is not a jpeg"u8.ToArray(),
-            _ => bytes[..(bytes.Length / 2)],
-        });
-        var e = Record.Exception(() =>
-        {
-            var dls = ImageDataLoaders.FromFolder(dir.Path, Tiny with { ValidPct = 0.5, BatchSize = 1 });
-            foreach (var loader in new[] { dls.Train, dls.Valid })
-                foreach (var batch in loader.GetBatches()) batch.Dispose();
-        });
-        var error = Assert.IsType<DataSourceException>(e);
-        Assert.Contains(victim, error.Message);
+            File.WriteAllBytes(dir.Combine("a", $"{i}.jpg"), bytesA);
+            File.WriteAllBytes(dir.Combine("b", $"{i}.jpg"), bytesB);
+        }
+        var data = ImageDataLoaders.FromFolder(dir.Path, Tiny with { BatchSize = 64 });
+        Assert.Equal(2000, data.Train.Count + data.Valid.Count);
+        Assert.Equal(400, data.Valid.Count);
     }
+}
 
-    /// <summary>Writes the competition's CSV pair for a folder-per-class tree, with one site per class index.</summary>
-    private static void WriteConservisionCsvs(string root, string imagesRoot)
+/// <summary>Writes the competition's CSV pair for generated images.</summary>
+internal static class Conservision
+{
+    /// <summary>One row per image below <paramref name="imagesRoot"/> (label = folder), sites S0000..S0002 round robin.</summary>
+    public static void WriteCsvs(string root, string imagesRoot, int sites = 3)
     {
         var classes = DemoDataset.Classes;
         var features = new List<string> { "id,filepath,site" };
@@ -126,9 +114,10 @@ public class DataSourceTests
         foreach (var file in ImageFiles.Find(imagesRoot))
         {
             var label = Path.GetFileName(Path.GetDirectoryName(file))!;
-            var id = $"ZJ{n++:D6}";
-            features.Add($"{id},{Path.GetRelativePath(root, file)},S000{n % 3}");
+            var id = $"ZJ{n:D6}";
+            features.Add($"{id},{Path.GetRelativePath(root, file)},S{n % sites:D4}");
             labels.Add(id + "," + string.Join(",", classes.Select(c => c == label ? "1" : "0")));
+            n++;
         }
         File.WriteAllLines(Path.Combine(root, "train_features.csv"), features);
         File.WriteAllLines(Path.Combine(root, "train_labels.csv"), labels);

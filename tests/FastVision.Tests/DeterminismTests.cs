@@ -23,7 +23,7 @@ public class DeterminismTests
         float[] Train(TempDir dir)
         {
             var dls = ImageDataLoaders.FromFolder(DemoDataset.Generate(dir.Path, perClass: 6, seed: 9, width: 64, height: 48),
-                new DataLoaderOptions { Size = 48, BatchSize = 8, Seed = 3 });
+                new DataLoaderOptions { Size = 48, Presize = 56, BatchSize = 8, Seed = 3 });
             using var learn = VisionLearner.Create(dls, options: new LearnerOptions { Log = null, Seed = 3 });
             learn.FitOneCycle(2, 1e-3);
             return learn.Model.Head.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();

@@ -11,7 +11,7 @@ public class LearnerTests
 {
     private static DataLoaders TinyDemo(TempDir dir, int perClass = 16) =>
         ImageDataLoaders.FromFolder(DemoDataset.Generate(dir.Path, perClass, seed: 5, width: 80, height: 60),
-            new DataLoaderOptions { Size = 64, BatchSize = 16, Seed = 5 });
+            new DataLoaderOptions { Size = 64, Presize = 72, BatchSize = 16, Seed = 5 });
 
     [Fact]
     public void ShortTrainingLowersTheValidationLoss()
@@ -59,7 +59,7 @@ public class LearnerTests
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             using var batch = learn.Dls.Valid.GetBatches().First();
-            var x = learn.Prepare(batch.Images);
+            var x = learn.Dls.Valid.Prepare(batch, learn.Device);
             Assert.Equal(0f, (learn.Model.forward(x) - model.forward(x)).abs().max().item<float>());
         }
         Assert.Empty(Directory.GetFiles(modelDir, "*.tmp"));

@@ -1,4 +1,3 @@
-using FastVision.Data;
 using FastVision.Training;
 
 namespace FastVision.Tests;
@@ -17,18 +16,5 @@ public class ScheduleTests
         Assert.Equal(0.95, s.Momentum(1), 12);
         Assert.True(s.LearningRate(0.1) > s.LearningRate(0.05));
         Assert.True(s.LearningRate(0.6) < s.LearningRate(0.4));
-    }
-
-    [Fact]
-    public void RandomSplitIsSeededDisjointAndSized()
-    {
-        var a = new RandomSplitter(0.2, Seed: 42).Split(100);
-        var b = new RandomSplitter(0.2, Seed: 42).Split(100);
-        var c = new RandomSplitter(0.2, Seed: 7).Split(100);
-        Assert.Equal(a.Valid, b.Valid);
-        Assert.NotEqual(a.Valid, c.Valid);
-        Assert.Equal(20, a.Valid.Length);
-        Assert.Equal(80, a.Train.Length);
-        Assert.Empty(a.Train.Intersect(a.Valid));
     }
 }

@@ -57,11 +57,18 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
         if (classes.Count < 2) throw new DataSourceException($"{path}: need at least two classes, found: {string.Join(", ", classes)}.");
 
         // Open every file's header now: a bad file is reported (or refused) here, not mid-epoch.
-        Parallel.ForEach(labelled, item =>
+        try
         {
-            try { ImageDecoder.ReadHeader(item.Path, MaxPixels); }
-            catch (DataSourceException e) { issues.BadImage(item.Path, e.Message); }
-        });
+            Parallel.ForEach(labelled, item =>
+            {
+                try { ImageDecoder.ReadHeader(item.Path, MaxPixels); }
+                catch (DataSourceException e) { issues.BadImage(item.Path, e.Message); } // throws under BadImagePolicy.Fail
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.OfType<DataSourceException>().FirstOrDefault() is { } first)
+        {
+            throw first;
+        }
         var usable = labelled.Where(i => !issues.IsSkipped(i.Path)).ToList();
         if (usable.Count == 0) throw new DataSourceException($"{path}: no usable images ({issues.Skipped.Count} skipped).");
 

@@ -77,11 +77,11 @@ public static class ImageDecoder
                 ? $"{path}: empty file (0 bytes), not an image."
                 : $"{path}: not a readable image ({Describe(result)}).");
         }
-        long pixels = (long)codec.Info.Width * codec.Info.Height;
-        if (pixels > maxPixels || codec.Info.Width <= 0 || codec.Info.Height <= 0)
+        var (width, height) = (codec.Info.Width, codec.Info.Height);
+        if ((long)width * height > maxPixels || width <= 0 || height <= 0)
         {
             codec.Dispose();
-            throw new DataSourceException($"{path}: {codec.Info.Width}x{codec.Info.Height} pixels is above the limit of {maxPixels:N0}; refused before decoding.");
+            throw new DataSourceException($"{path}: {width}x{height} pixels is above the limit of {maxPixels:N0}; refused before decoding.");
         }
         return codec;
     }
