@@ -4,6 +4,7 @@ using FastVision.Bench;
 var benchmarks = new Dictionary<string, Func<string[], BenchmarkReport>>
 {
     ["train-throughput"] = TrainThroughput.Run,
+    ["data-pipeline"] = DataPipeline.Run,
 };
 var name = args.FirstOrDefault() ?? "train-throughput";
 if (!benchmarks.TryGetValue(name, out var run))

@@ -104,14 +104,32 @@ public class AugmentationTests
         var path = dir.Combine("bands.jpg");
         TestImages.ThreeBands(path, 300, 100); // red | green | blue
         var presize = new Presize(50);
-        var rgb = new byte[50 * 50 * 3];
+        var rgb = new byte[50 * 50 * 4];
         presize.Apply(path, 0.5, rgb, cache: null, ImageDecoder.DefaultMaxPixels);
-        int Pixel(int x, int c) => rgb[(25 * 50 + x) * 3 + c];
+        int Pixel(int x, int c) => rgb[(25 * 50 + x) * 4 + c];
         Assert.True(Pixel(2, 1) > 200 && Pixel(47, 1) > 200, "center crop of 300x100 is the green band");
         presize.Apply(path, 0, rgb, cache: null, ImageDecoder.DefaultMaxPixels);
         Assert.True(Pixel(25, 0) > 200, "left crop is red");
         presize.Apply(path, 1, rgb, cache: null, ImageDecoder.DefaultMaxPixels);
         Assert.True(Pixel(25, 2) > 200, "right crop is blue");
+    }
+
+    [Fact]
+    public void PresizeCropsInsteadOfResamplingWhenTheSquareIsWithinTolerance()
+    {
+        using var dir = new TempDir();
+        var path = dir.Combine("bands.jpg");
+        TestImages.ThreeBands(path, 300, 100);
+        var rgba = new byte[95 * 95 * 4];
+        new Presize(95).Apply(path, 0.5, rgba, cache: null, ImageDecoder.DefaultMaxPixels); // 100 <= 95 * 1.1: a crop
+        using var source = ImageDecoder.DecodeUpright(path, 95);
+        for (int y = 0; y < 95; y += 13)
+            for (int x = 0; x < 95; x += 7)
+            {
+                var expected = source.GetPixel(100 + 2 + x, 2 + y); // the 100px center square shrunk to 95: offset round(0.5 * 5) = 2
+                int o = (y * 95 + x) * 4;
+                Assert.Equal((expected.Red, expected.Green, expected.Blue), (rgba[o], rgba[o + 1], rgba[o + 2]));
+            }
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace FastVision.Data;
 
-/// <summary>A batch as decoded: presized images uint8 [B, P, P, 3], class indices [B], and where it sits in the epoch.</summary>
+/// <summary>A batch as decoded: presized images uint8 [B, P, P, 4] (RGBA), class indices [B], and where it sits in the epoch.</summary>
 public sealed class Batch(Tensor images, Tensor labels, int epoch, int index, int[] items) : IDisposable
 {
     public Tensor Images { get; } = images;
@@ -103,15 +103,17 @@ public sealed class DataLoader
     }
 
     /// <summary>
-    /// uint8 [B, P, P, 3] → float [B, 3, Size, Size] on <paramref name="device"/>: scaled to [0, 1], augmented
+    /// uint8 RGBA [B, P, P, 4] → float RGB [B, 3, Size, Size] on <paramref name="device"/>: scaled to [0, 1], augmented
     /// (training) or resized (validation), then normalized unless <paramref name="normalize"/> is false.
     /// </summary>
     public Tensor Prepare(Batch batch, Device device, bool normalize = true)
     {
         using var scope = NewDisposeScope();
-        var x = batch.Images.to(device).permute(0, 3, 1, 2).to(ScalarType.Float32).div_(255f);
-        if (IsTrain && Settings.Augment is { } augment) x = augment.Apply(x, Seeds.Derive(Settings.Seed, batch.Epoch, batch.Index, 1));
-        else if (x.shape[2] != Size || x.shape[3] != Size) x = AugTransforms.None(Size).Apply(x, 0);
+        // Channels-last float (the permuted view keeps HWC memory order): grid_sample reads it about 2x faster.
+        var x = batch.Images.to(device).permute(0, 3, 1, 2).to(ScalarType.Float32).narrow(1, 0, 3); // drop alpha after the (dense) conversion
+        if (IsTrain && Settings.Augment is { } augment) x = augment.Apply(x, Seeds.Derive(Settings.Seed, batch.Epoch, batch.Index, 1), scale: 1f / 255);
+        else if (x.shape[2] != Size || x.shape[3] != Size) x = AugTransforms.None(Size).Apply(x, 0, scale: 1f / 255);
+        else x = x.div_(255f);
         if (normalize && normalization is not null)
         {
             var (_, mean, std) = NormalizationOn(device);
@@ -172,7 +174,7 @@ public sealed class DataLoader
                     throw e.InnerException;
                 }
                 int b = next.Labels.Length;
-                yield return new Batch(tensor(next.Pixels, [b, p, p, 3], ScalarType.Byte), tensor(next.Labels, ScalarType.Int64), epoch, next.Index, next.Items);
+                yield return new Batch(tensor(next.Pixels, [b, p, p, 4], ScalarType.Byte), tensor(next.Labels, ScalarType.Int64), epoch, next.Index, next.Items);
             }
             producer.GetAwaiter().GetResult();
         }
@@ -185,7 +187,7 @@ public sealed class DataLoader
 
     private (byte[] Pixels, long[] Labels, int[] Items) DecodeBatch(int[] indices, int epoch)
     {
-        int size = Settings.Presize.Size, stride = size * size * 3;
+        int size = Settings.Presize.Size, stride = size * size * 4;
         var pixels = new byte[indices.Length * stride];
         var ok = new bool[indices.Length];
         try

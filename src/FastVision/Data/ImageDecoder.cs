@@ -6,7 +6,7 @@ namespace FastVision.Data;
 public sealed record ImageHeader(int Width, int Height, SKEncodedImageFormat Format, SKEncodedOrigin Origin);
 
 /// <summary>
-/// Decodes image files with SkiaSharp into upright RGBA bitmaps: any format Skia reads whatever the file
+/// Decodes image files with SkiaSharp into upright RGBA bitmaps (alpha is carried along and dropped on the tensor side): any format Skia reads whatever the file
 /// extension says (PNG in a .jpg is fine), grey, CMYK and 16-bit images converted to 8-bit RGB, the EXIF
 /// orientation applied, and images above a pixel limit refused before any pixel is decoded. Large JPEGs
 /// are decoded at 1/2, 1/4 or 1/8 scale when that still covers the size asked for.
@@ -41,29 +41,22 @@ public static class ImageDecoder
         using (decoded) return Orient(decoded, codec.EncodedOrigin);
     }
 
-    /// <summary>Resamples <paramref name="source"/>'s <paramref name="region"/> into a new bitmap of the given size (bilinear).</summary>
-    public static SKBitmap Resample(SKBitmap source, SKRectI region, int width, int height)
+    /// <summary>
+    /// Resamples <paramref name="source"/>'s <paramref name="region"/> (bilinear) straight into
+    /// <paramref name="rgba"/>: width*height*4 bytes, RGBA, rows top to bottom. No intermediate copy.
+    /// </summary>
+    public static unsafe void ResampleInto(SKBitmap source, SKRectI region, int width, int height, Span<byte> rgba)
     {
+        if (rgba.Length != width * height * 4) throw new ArgumentException("Buffer must hold width*height*4 bytes.", nameof(rgba));
         using var subset = new SKBitmap();
         if (!source.ExtractSubset(subset, region))
             throw new ArgumentException($"Region {region} is outside the {source.Width}x{source.Height} image.", nameof(region));
-        var target = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
-        if (subset.Width == width && subset.Height == height) subset.CopyTo(target);
-        else if (!subset.ScalePixels(target, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear)))
-            throw new InvalidOperationException($"Cannot resize {subset.Width}x{subset.Height} to {width}x{height}.");
-        return target;
-    }
-
-    /// <summary>Copies an RGBA bitmap's RGB bytes (HWC) into <paramref name="rgb"/>.</summary>
-    public static void CopyRgb(SKBitmap bitmap, Span<byte> rgb)
-    {
-        var rgba = bitmap.GetPixelSpan();
-        if (rgb.Length != bitmap.Width * bitmap.Height * 3) throw new ArgumentException("Buffer must hold width*height*3 bytes.", nameof(rgb));
-        for (int i = 0, j = 0; j < rgb.Length; i += 4, j += 3)
+        fixed (byte* target = rgba)
         {
-            rgb[j] = rgba[i];
-            rgb[j + 1] = rgba[i + 1];
-            rgb[j + 2] = rgba[i + 2];
+            using var pixmap = new SKPixmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul), (IntPtr)target);
+            // Bilinear without mipmaps: scaled JPEG decoding already brought the source within 2x of the target.
+            if (!subset.PeekPixels().ScalePixels(pixmap, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None)))
+                throw new InvalidOperationException($"Cannot resize {subset.Width}x{subset.Height} to {width}x{height}.");
         }
     }
 

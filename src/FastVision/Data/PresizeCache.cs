@@ -6,20 +6,20 @@ using System.Text;
 namespace FastVision.Data;
 
 /// <summary>
-/// An on-disk cache of presized images (shorter side resized to the presize), as raw RGB so that later
+/// An on-disk cache of presized images (shorter side resized to the presize), as raw RGBA so that later
 /// epochs and later runs skip JPEG decoding. Entries are keyed by full path, presize, file length and
 /// modification time; written atomically; carry a header and a checksum, so a torn or corrupt entry is
 /// rebuilt, never trusted. The folder is safe to delete at any time.
 /// </summary>
 public sealed class PresizeCache(string directory)
 {
-    private const uint Magic = 0x31535646; // "FVS1"
+    private const uint Magic = 0x32535646; // "FVS2": RGBA pixels
     private const int HeaderBytes = 24;     // magic, width, height, reserved, checksum (8)
 
     public string Directory { get; } = directory;
 
-    /// <summary>The cached RGB pixels for <paramref name="path"/> at <paramref name="presize"/>, made with <paramref name="create"/> on a miss.</summary>
-    public (byte[] Rgb, int Width, int Height) GetOrCreate(string path, int presize, Func<(byte[] Rgb, int Width, int Height)> create)
+    /// <summary>The cached RGBA pixels for <paramref name="path"/> at <paramref name="presize"/>, made with <paramref name="create"/> on a miss.</summary>
+    public (byte[] Rgba, int Width, int Height) GetOrCreate(string path, int presize, Func<(byte[] Rgba, int Width, int Height)> create)
     {
         var entry = EntryPath(path, presize);
         if (TryRead(entry, out var hit)) return hit;
@@ -36,7 +36,7 @@ public sealed class PresizeCache(string directory)
         return Path.Combine(Directory, hash[..2], hash + ".rgb");
     }
 
-    private static bool TryRead(string entry, out (byte[] Rgb, int Width, int Height) value)
+    private static bool TryRead(string entry, out (byte[] Rgba, int Width, int Height) value)
     {
         value = default;
         byte[] bytes;
@@ -46,14 +46,14 @@ public sealed class PresizeCache(string directory)
         if (bytes.Length < HeaderBytes) return false;
         var header = MemoryMarshal.Cast<byte, uint>(bytes.AsSpan(0, 16));
         int width = (int)header[1], height = (int)header[2];
-        if (header[0] != Magic || width <= 0 || height <= 0 || (long)width * height * 3 != bytes.Length - HeaderBytes) return false;
+        if (header[0] != Magic || width <= 0 || height <= 0 || (long)width * height * 4 != bytes.Length - HeaderBytes) return false;
         var pixels = bytes.AsSpan(HeaderBytes);
         if (BitConverter.ToUInt64(bytes, 16) != Checksum(pixels)) return false;
         value = (pixels.ToArray(), width, height);
         return true;
     }
 
-    private static void Write(string file, (byte[] Rgb, int Width, int Height) value)
+    private static void Write(string file, (byte[] Rgba, int Width, int Height) value)
     {
         using var stream = File.Create(file);
         Span<byte> header = stackalloc byte[HeaderBytes];
@@ -62,9 +62,9 @@ public sealed class PresizeCache(string directory)
         words[1] = (uint)value.Width;
         words[2] = (uint)value.Height;
         words[3] = 0;
-        BitConverter.TryWriteBytes(header[16..], Checksum(value.Rgb));
+        BitConverter.TryWriteBytes(header[16..], Checksum(value.Rgba));
         stream.Write(header);
-        stream.Write(value.Rgb);
+        stream.Write(value.Rgba);
     }
 
     /// <summary>A fast SIMD checksum over the pixel bytes (detects torn and garbled entries, not tampering).</summary>

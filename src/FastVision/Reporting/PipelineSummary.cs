@@ -23,15 +23,15 @@ public static class PipelineSummary
         sb.AppendLine($"  header                {header.Format} {header.Width}x{header.Height} (upright), EXIF orientation {header.Origin}");
         var region = Presize.SquareRegion(header.Width, header.Height, 0.5);
         int p = settings.Presize.Size;
-        sb.AppendLine(inv, $"  presize (item)        square crop {region.Width}x{region.Height} (random position on train, centered on valid) → resize {p}x{p} → uint8 [{p},{p},3]{(settings.Cache is null ? "" : $", cached in {settings.Cache.Directory}")}");
+        sb.AppendLine(inv, $"  presize (item)        square crop {region.Width}x{region.Height} (random position on train, centered on valid) → resize {p}x{p} → uint8 RGBA [{p},{p},4]{(settings.Cache is null ? "" : $", cached in {settings.Cache.Directory}")}");
 
-        var rgb = new byte[p * p * 3];
-        settings.Presize.Apply(item.Path, 0.5, rgb, settings.Cache, settings.MaxPixels);
+        var rgba = new byte[p * p * 4];
+        settings.Presize.Apply(item.Path, 0.5, rgba, settings.Cache, settings.MaxPixels);
         using var scope = NewDisposeScope();
-        var raw = tensor(rgb, [1, p, p, 3], ScalarType.Byte);
+        var raw = tensor(rgba, [1, p, p, 4], ScalarType.Byte);
         sb.AppendLine($"  collate               {Describe(raw)}");
-        var x = raw.permute(0, 3, 1, 2).to(ScalarType.Float32).div(255f);
-        sb.AppendLine($"  to float              {Describe(x)}");
+        var x = raw.permute(0, 3, 1, 2).to(ScalarType.Float32).narrow(1, 0, 3).div(255f);
+        sb.AppendLine($"  to float (RGB)        {Describe(x)}");
         var augment = settings.Augment ?? AugTransforms.None(loader.Size);
         var augmented = augment.Apply(x, 0);
         sb.AppendLine($"  augment (batch)       {augment.Describe()} → {Describe(augmented)}");

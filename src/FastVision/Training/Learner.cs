@@ -87,26 +87,33 @@ public sealed class Learner : IDisposable
             Model.train();
             var smoothLoss = new SmoothedLoss();
             long images = 0;
-            foreach (var batch in Dls.Train.GetBatches(history.Count))
+            var waiting = new Stopwatch(); // time the loop spends blocked on the data loader
+            using var batches = Dls.Train.GetBatches(history.Count).GetEnumerator();
+            while (true)
             {
+                waiting.Start();
+                bool more = batches.MoveNext();
+                waiting.Stop();
+                if (!more) break;
                 using var scope = NewDisposeScope();
-                using (batch)
-                {
-                    var (lr, mom) = schedule((double)step / totalSteps);
-                    SetHyperParameters(lr, mom);
-                    optimizer.zero_grad();
-                    var logits = Model.forward(Dls.Train.Prepare(batch, Device));
-                    var loss = nn.functional.cross_entropy(logits, batch.Labels.to(Device));
-                    loss.backward();
-                    optimizer.step();
-                    smoothLoss.Add(loss.item<float>());
-                    images += batch.Count;
-                    step++;
-                }
+                using var batch = batches.Current;
+                var (lr, mom) = schedule((double)step / totalSteps);
+                SetHyperParameters(lr, mom);
+                optimizer.zero_grad();
+                var logits = Model.forward(Dls.Train.Prepare(batch, Device));
+                var loss = nn.functional.cross_entropy(logits, batch.Labels.to(Device));
+                loss.backward();
+                optimizer.step();
+                smoothLoss.Add(loss.item<float>());
+                images += batch.Count;
+                step++;
             }
             double trainSeconds = watch.Elapsed.TotalSeconds;
             var (validLoss, accuracy) = Validate();
-            var result = new EpochResult(history.Count, smoothLoss.Value, validLoss, accuracy, watch.Elapsed, images / trainSeconds);
+            var result = new EpochResult(history.Count, smoothLoss.Value, validLoss, accuracy, watch.Elapsed, images / trainSeconds)
+            {
+                DataWaitFraction = waiting.Elapsed.TotalSeconds / trainSeconds,
+            };
             history.Add(result);
             table?.Write(result);
         }
