@@ -25,13 +25,20 @@ public static class DataPipeline
         // 1. Throughput: decode + presize + collate + full augmentation, against raw decode + resize of the same files.
         var thousand = StandInImages.Folder(1000);
         var files = ImageFiles.Find(thousand);
-        StandInImages.RawDecodeResizeRate(files.Take(100).ToList(), 224); // warm-up: page cache, JIT
-        double raw = StandInImages.RawDecodeResizeRate(files, 224);
+        // Each figure is the best of two runs, alternating, so that neither pays for warm-up or a noisy moment.
         var dls = Loaders(thousand, cache: null);
-        double pipeline = Iterate(dls.Train, epoch: 0, prepare: true).ImagesPerSecond;
+        double raw = 0, rawFull = 0, pipeline = 0;
+        for (int round = 0; round < 2; round++)
+        {
+            raw = Math.Max(raw, StandInImages.RawDecodeResizeRate(files, 224, scaledDecode: true));
+            rawFull = Math.Max(rawFull, StandInImages.RawDecodeResizeRate(files, 224, scaledDecode: false));
+            pipeline = Math.Max(pipeline, Iterate(dls.Train, epoch: round, prepare: true).ImagesPerSecond);
+        }
         report.Add("pipeline img/s (full augmentation)", pipeline, ">= 250", pipeline >= 250 ? "yes" : "no");
-        report.Add("raw SkiaSharp decode+resize img/s", raw, "", "");
+        report.Add("raw SkiaSharp decode (1/2 scale) + resize img/s", raw, "", "");
         report.Add("pipeline / raw", pipeline / raw, ">= 0.6", pipeline / raw >= 0.6 ? "yes" : "no");
+        report.Add("raw SkiaSharp full-size decode + resize img/s", rawFull, "", "");
+        report.Add("pipeline / raw full-size decode", pipeline / rawFull, "", "");
 
         // 2. Presize cache: the first epoch fills it, the second reads it.
         var cacheDir = Path.Combine(Path.GetTempPath(), "fastvision-bench-presize-cache");
@@ -60,7 +67,9 @@ public static class DataPipeline
         report.Add("resnet18 224 px training img/s (for scale)", epoch.TrainImagesPerSecond, "", "");
         report.Note("Stand-ins: 200 distinct DemoDataset scenes at 640x480 (JPEG q95), copied up to the count. " +
             "Pipeline = decode (SkiaSharp, scaled decode where possible), presize crop + resize to 460, collate, to float, one grid_sample " +
-            "with flip/rotate/zoom/warp/random-resized crop to 224, lighting. Raw = decode + one resize to 224. 2 decoding threads.");
+            "with flip/rotate/zoom/warp/random-resized crop to 224, lighting. Raw = decode + one resize to 224, no augmentation. " +
+            "A 460 px presize needs the full-size decode (the 1/2-scale decode of a 480 px high JPEG is 240 px), so the " +
+            "full-size raw figure is the like-for-like baseline. 2 decoding threads.");
         return report;
     }
 

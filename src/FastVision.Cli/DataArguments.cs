@@ -22,6 +22,10 @@ internal sealed class DataArguments
         Description = "auto (train/valid folders, else by site when a site column exists, else random), random, site or folder",
         DefaultValueFactory = _ => SplitKind.Auto,
     };
+    private readonly Option<FileInfo> validList = new("--valid-list")
+    {
+        Description = "A text file naming the validation images, one id, file name or path per line (overrides --split)",
+    };
     private readonly Option<double> validPct = new("--valid-pct") { Description = "Share of images held out for validation", DefaultValueFactory = _ => 0.2 };
     private readonly Option<int> presize = new("--presize") { Description = "Presizing size (0: 460/224 of --size, as fastai)", DefaultValueFactory = _ => 0 };
     private readonly Option<double> minScale = new("--min-scale") { Description = "Random-resized crop: smallest share of the area kept (1: no crop)", DefaultValueFactory = _ => 0.75 };
@@ -46,7 +50,7 @@ internal sealed class DataArguments
 
     public Option<int> Seed => seed;
 
-    public IEnumerable<Option> Options => [data, format, labelRegex, split, validPct, size, presize, batchSize, minScale, noAugment, onBadImage, cache, cacheDir, seed];
+    public IEnumerable<Option> Options => [data, format, labelRegex, split, validList, validPct, size, presize, batchSize, minScale, noAugment, onBadImage, cache, cacheDir, seed];
 
     public DataLoaders Load(ParseResult parse) => Load(parse, parse.GetValue(data)!);
 
@@ -57,6 +61,9 @@ internal sealed class DataArguments
         {
             Size = parse.GetValue(size), Presize = parse.GetValue(presize), BatchSize = parse.GetValue(batchSize),
             ValidPct = parse.GetValue(validPct), Seed = parse.GetValue(seed), Split = parse.GetValue(split),
+            Splitter = parse.GetValue(validList) is { } list
+                ? ValidListSplitter.FromList(list.Exists ? File.ReadLines(list.FullName) : throw new DataSourceException($"{list.FullName}: file not found."))
+                : null,
             Augment = !parse.GetValue(noAugment), MinScale = parse.GetValue(minScale), OnBadImage = parse.GetValue(onBadImage),
             CacheDirectory = parse.GetValue(cacheDir) ?? (parse.GetValue(cache) ? Path.Combine(FastVisionPaths.CacheDirectory, "presize") : null),
         };

@@ -58,6 +58,7 @@ public sealed record LoaderSettings
 public sealed class DataLoader
 {
     private readonly int[] labels;
+    private readonly BufferPool buffers = new();
     private int nextEpoch;
     private Normalization? normalization;
     private (Device Device, Tensor Mean, Tensor Std)? normalizationTensors;
@@ -174,7 +175,10 @@ public sealed class DataLoader
                     throw e.InnerException;
                 }
                 int b = next.Labels.Length;
-                yield return new Batch(tensor(next.Pixels, [b, p, p, 4], ScalarType.Byte), tensor(next.Labels, ScalarType.Int64), epoch, next.Index, next.Items);
+                var pixels = next.Pixels.Length == b * p * p * 4 ? next.Pixels : next.Pixels[..(b * p * p * 4)];
+                var images = tensor(pixels, [b, p, p, 4], ScalarType.Byte); // copies: the buffer can go back to the pool
+                buffers.Return(next.Pixels);
+                yield return new Batch(images, tensor(next.Labels, ScalarType.Int64), epoch, next.Index, next.Items);
             }
             producer.GetAwaiter().GetResult();
         }
@@ -188,7 +192,7 @@ public sealed class DataLoader
     private (byte[] Pixels, long[] Labels, int[] Items) DecodeBatch(int[] indices, int epoch)
     {
         int size = Settings.Presize.Size, stride = size * size * 4;
-        var pixels = new byte[indices.Length * stride];
+        var pixels = buffers.Rent(indices.Length * stride);
         var ok = new bool[indices.Length];
         try
         {
@@ -214,9 +218,10 @@ public sealed class DataLoader
             throw first;
         }
         if (ok.All(x => x)) return (pixels, indices.Select(i => (long)labels[i]).ToArray(), indices);
+        // Move the decoded images over the skipped ones; the consumer reads only the first kept.Length images.
         var kept = Enumerable.Range(0, indices.Length).Where(i => ok[i]).ToArray();
-        var compact = new byte[kept.Length * stride];
-        for (int k = 0; k < kept.Length; k++) pixels.AsSpan(kept[k] * stride, stride).CopyTo(compact.AsSpan(k * stride));
-        return (compact, kept.Select(k => (long)labels[indices[k]]).ToArray(), kept.Select(k => indices[k]).ToArray());
+        for (int k = 0; k < kept.Length; k++)
+            if (kept[k] != k) pixels.AsSpan(kept[k] * stride, stride).CopyTo(pixels.AsSpan(k * stride));
+        return (pixels, kept.Select(k => (long)labels[indices[k]]).ToArray(), kept.Select(k => indices[k]).ToArray());
     }
 }

@@ -26,6 +26,9 @@ public sealed record DataLoaderOptions
     public int Seed { get; init; } = 42;
     public SplitKind Split { get; init; } = SplitKind.Auto;
 
+    /// <summary>A splitter of the caller's own (e.g. an explicit validation list); overrides <see cref="Split"/>.</summary>
+    public ISplitter? Splitter { get; init; }
+
     /// <summary>Training augmentation (fastai's aug_transforms with <see cref="MinScale"/>); false: resize only.</summary>
     public bool Augment { get; init; } = true;
 
@@ -35,13 +38,13 @@ public sealed record DataLoaderOptions
 
     public int EffectivePresize => Presize > 0 ? Presize : (int)Math.Round(Size * 460.0 / 224.0);
 
-    internal DataBlock Block(IItemSource source, ILabeller? labeller, string root) => new(source, labeller, Splitter(root),
+    internal DataBlock Block(IItemSource source, ILabeller? labeller, string root) => new(source, labeller, Splitter ?? SplitterFor(root),
         new Presize(EffectivePresize), Augment ? new AugTransforms { Size = Size, MinScale = MinScale } : AugTransforms.None(Size))
     {
         ValidPct = ValidPct, Seed = Seed, OnBadImage = OnBadImage, CacheDirectory = CacheDirectory,
     };
 
-    private ISplitter? Splitter(string root) => Split switch
+    private ISplitter? SplitterFor(string root) => Split switch
     {
         SplitKind.Random => new RandomSplitter(ValidPct, Seed),
         SplitKind.Site => GroupSplitter.BySite(ValidPct, Seed),
