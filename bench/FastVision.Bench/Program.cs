@@ -1,10 +1,11 @@
 using FastVision.Bench;
 
 // Benchmarks print their figures side by side and append them to bench/results/<name>.md.
-var benchmarks = new Dictionary<string, Func<string[], BenchmarkReport>>
+var benchmarks = new Dictionary<string, Func<string[], BenchmarkReport?>>
 {
     ["train-throughput"] = TrainThroughput.Run,
     ["data-pipeline"] = DataPipeline.Run,
+    ["data-pipeline-memory-probe"] = DataPipeline.MemoryProbe, // a child process of data-pipeline
 };
 var name = args.FirstOrDefault() ?? "train-throughput";
 if (!benchmarks.TryGetValue(name, out var run))
@@ -13,6 +14,7 @@ if (!benchmarks.TryGetValue(name, out var run))
     return 1;
 }
 var report = run(args.Skip(1).ToArray());
+if (report is null) return 0;
 report.Print(Console.Out);
 var resultsDir = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "results"));
 report.AppendTo(Path.Combine(resultsDir, name + ".md"));

@@ -16,7 +16,7 @@ public static partial class NativeEnvironment
     {
         var existing = Environment.GetEnvironmentVariable(name);
         if (!string.IsNullOrEmpty(existing)) return existing;
-        if (!OperatingSystem.IsWindows() && SetEnv(name, value, 0) != 0)
+        if (!OperatingSystem.IsWindows() && SetEnv(name, value, 1) != 0) // set but empty counts as unset
             throw new InvalidOperationException($"setenv({name}) failed with errno {Marshal.GetLastPInvokeError()}.");
         Environment.SetEnvironmentVariable(name, value);
         return value;
