@@ -27,6 +27,7 @@ public class DataSourceTests
         foreach (var (split, n) in new[] { ("train", 6), ("valid", 2) })
             foreach (var c in new[] { "cat", "dog" })
                 for (int i = 0; i < n; i++) TestImages.Solid(dir.Combine(split, c, $"{i}.jpg"), 20, 20, c == "cat" ? SkiaSharp.SKColors.Red : SkiaSharp.SKColors.Blue);
+        TestImages.Solid(dir.Combine("test", "unlabelled.jpg"), 20, 20, SkiaSharp.SKColors.Green); // on neither side
         var dls = ImageDataLoaders.FromFolder(dir.Path, Tiny);
         Assert.Equal(["cat", "dog"], dls.Classes);
         Assert.Equal(12, dls.Train.Count);

@@ -50,12 +50,6 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
                 throw new DataSourceException($"{item.Describe()}: no label ({Labeller?.Describe() ?? "the source gave none"}).");
             labelled.Add(item with { Label = label });
         }
-        var classes = Classes ?? Items.Vocabulary ?? labelled.Select(i => i.Label!).Distinct().Order(StringComparer.Ordinal).ToList();
-        var known = classes.ToHashSet(StringComparer.Ordinal);
-        foreach (var item in labelled.Where(i => !known.Contains(i.Label!)))
-            throw new DataSourceException($"{item.Describe()}: unknown class '{item.Label}' (classes: {string.Join(", ", classes)}).");
-        if (classes.Count < 2) throw new DataSourceException($"{path}: need at least two classes, found: {string.Join(", ", classes)}.");
-
         // Open every file's header now: a bad file is reported (or refused) here, not mid-epoch.
         try
         {
@@ -73,10 +67,22 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
         if (usable.Count == 0) throw new DataSourceException($"{path}: no usable images ({issues.Skipped.Count} skipped).");
 
         var split = Splitter ?? DefaultSplitter(usable);
-        var (train, valid) = split.Split(usable);
-        if (train.Length == 0 || valid.Length == 0)
-            throw new DataSourceException($"{path}: the split ({split.Describe()}) leaves {train.Length} training and {valid.Length} validation images.");
-        return new DataSet(path, Items.Describe(path), Labeller?.Describe() ?? "from the source", split.Describe(), usable, train, valid, classes, issues);
+        var (trainIndices, validIndices) = split.Split(usable);
+        if (trainIndices.Length == 0 || validIndices.Length == 0)
+            throw new DataSourceException($"{path}: the split ({split.Describe()}) leaves {trainIndices.Length} training and {validIndices.Length} validation images.");
+        // Items on neither side (e.g. a test/ folder next to train/ and valid/) take no part, not even in the classes.
+        var kept = trainIndices.Concat(validIndices).Order().ToArray();
+        var position = kept.Select((item, k) => (item, k)).ToDictionary(p => p.item, p => p.k);
+        var items = kept.Select(i => usable[i]).ToList();
+        var train = trainIndices.Select(i => position[i]).ToArray();
+        var valid = validIndices.Select(i => position[i]).ToArray();
+
+        var classes = Classes ?? Items.Vocabulary ?? items.Select(i => i.Label!).Distinct().Order(StringComparer.Ordinal).ToList();
+        var known = classes.ToHashSet(StringComparer.Ordinal);
+        foreach (var item in items.Where(i => !known.Contains(i.Label!)))
+            throw new DataSourceException($"{item.Describe()}: unknown class '{item.Label}' (classes: {string.Join(", ", classes)}).");
+        if (classes.Count < 2) throw new DataSourceException($"{path}: need at least two classes, found: {string.Join(", ", classes)}.");
+        return new DataSet(path, Items.Describe(path), Labeller?.Describe() ?? "from the source", split.Describe(), items, train, valid, classes, issues);
     }
 
     /// <summary>Plans the data set and builds its loaders.</summary>

@@ -1,0 +1,54 @@
+using FastVision.Vision;
+
+namespace FastVision.Data;
+
+/// <summary>How to split when the caller does not pass a splitter.</summary>
+public enum SplitKind
+{
+    /// <summary>Folder layout train/valid if present; by site when every item has one; else random.</summary>
+    Auto,
+    Random,
+    Site,
+    Folder,
+}
+
+/// <summary>Options for the ready-made layouts (fastai's defaults, batch 32 for 2-core CPUs).</summary>
+public sealed record DataLoaderOptions
+{
+    /// <summary>The model's input size (the final random-resized crop).</summary>
+    public int Size { get; init; } = 224;
+
+    /// <summary>The presizing size; 0 means fastai's ratio 460/224 of <see cref="Size"/>.</summary>
+    public int Presize { get; init; }
+
+    public int BatchSize { get; init; } = 32;
+    public double ValidPct { get; init; } = 0.2;
+    public int Seed { get; init; } = 42;
+    public SplitKind Split { get; init; } = SplitKind.Auto;
+
+    /// <summary>A splitter of the caller's own (e.g. an explicit validation list); overrides <see cref="Split"/>.</summary>
+    public ISplitter? Splitter { get; init; }
+
+    /// <summary>Training augmentation (fastai's aug_transforms with <see cref="MinScale"/>); false: resize only.</summary>
+    public bool Augment { get; init; } = true;
+
+    public double MinScale { get; init; } = 0.75;
+    public BadImagePolicy OnBadImage { get; init; } = BadImagePolicy.Skip;
+    public string? CacheDirectory { get; init; }
+
+    public int EffectivePresize => Presize > 0 ? Presize : (int)Math.Round(Size * 460.0 / 224.0);
+
+    internal DataBlock Block(IItemSource source, ILabeller? labeller, string root) => new(source, labeller, Splitter ?? SplitterFor(root),
+        new Presize(EffectivePresize), Augment ? new AugTransforms { Size = Size, MinScale = MinScale } : AugTransforms.None(Size))
+    {
+        ValidPct = ValidPct, Seed = Seed, OnBadImage = OnBadImage, CacheDirectory = CacheDirectory,
+    };
+
+    private ISplitter? SplitterFor(string root) => Split switch
+    {
+        SplitKind.Random => new RandomSplitter(ValidPct, Seed),
+        SplitKind.Site => GroupSplitter.BySite(ValidPct, Seed),
+        SplitKind.Folder => new FolderSplitter(),
+        _ => new FolderSplitter().Matches(root) ? new FolderSplitter() : null,
+    };
+}
