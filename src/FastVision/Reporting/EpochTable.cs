@@ -3,20 +3,21 @@ using FastVision.Training;
 
 namespace FastVision.Reporting;
 
-/// <summary>fastai's per-epoch table, one line per epoch as it ends (readable in logs and terminals alike).</summary>
+/// <summary>fastai's per-epoch table: epoch, train_loss, valid_loss, the metrics, time.</summary>
 public sealed class EpochTable(TextWriter writer)
 {
-    private bool headerWritten;
+    private string[]? columns;
 
     public void Write(EpochResult r)
     {
-        if (!headerWritten)
+        if (columns is null)
         {
-            writer.WriteLine($"{"epoch",5}  {"train_loss",10}  {"valid_loss",10}  {"accuracy",8}  {"error_rate",10}  {"time",5}");
-            headerWritten = true;
+            columns = [.. r.Metrics.Keys];
+            writer.WriteLine($"{"epoch",5}  {"train_loss",10}  {"valid_loss",10}  {string.Concat(columns.Select(c => $"{c,10}  "))}{"time",5}");
         }
+        var metrics = string.Concat(columns.Select(c => string.Create(CultureInfo.InvariantCulture, $"{r.Metrics.GetValueOrDefault(c, double.NaN),10:F6}  ")));
         writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{r.Epoch,5}  {r.TrainLoss,10:F6}  {r.ValidLoss,10:F6}  {r.Accuracy,8:F6}  {r.ErrorRate,10:F6}  {(int)r.Time.TotalMinutes:00}:{r.Time.Seconds:00}"));
+            $"{r.Epoch,5}  {r.TrainLoss,10:F6}  {r.ValidLoss,10:F6}  {metrics}{(int)r.Time.TotalMinutes:00}:{r.Time.Seconds:00}"));
         writer.Flush();
     }
 }

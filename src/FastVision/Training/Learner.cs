@@ -3,23 +3,27 @@ using FastVision.Data;
 using FastVision.Metrics;
 using FastVision.Models;
 using FastVision.Native;
-using FastVision.Reporting;
 using FastVision.Vision;
 using TorchSharp;
 using TorchSharp.Modules;
+using DataLoader = FastVision.Data.DataLoader;
 using static TorchSharp.torch;
 
 namespace FastVision.Training;
 
 /// <summary>
-/// Trains a <see cref="VisionModel"/> on <see cref="DataLoaders"/>. <see cref="Fit"/> and
-/// <see cref="FitOneCycle"/> are schedules over one training loop.
+/// Trains a <see cref="VisionModel"/> on <see cref="DataLoaders"/> (fastai's Learner). One loop, <see cref="Fit"/>,
+/// raises named events on its callbacks; schedules (<see cref="FitOneCycle"/>, <see cref="FitFlatCos"/>) and
+/// <see cref="FineTune"/> are thin layers that add a <see cref="ParamScheduler"/> and call it.
 /// </summary>
-public sealed class Learner : IDisposable
+public sealed partial class Learner : IDisposable
 {
     private readonly List<EpochResult> history = [];
+    private readonly List<Callback> callbacks = [];
+    private readonly Stopwatch dataWait = new();
     private OptimizerHelper? optimizer;
-    private bool frozen;
+    private ParamGroupMap? groups;
+    private List<Callback> active = [];
 
     public Learner(DataLoaders dls, VisionModel model, Architecture architecture, LearnerOptions options)
     {
@@ -31,6 +35,12 @@ public sealed class Learner : IDisposable
         Model = model;
         Model.to(Device);
         dls.Normalization ??= architecture.Normalization; // fastai: a pretrained model's statistics
+        Metrics = options.Metrics?.Invoke(dls.Classes) ?? [new Accuracy(), new ErrorRate()];
+        double smoothing = options.LabelSmoothing;
+        LossFunction = (pred, target) => nn.functional.cross_entropy(pred, target, label_smoothing: smoothing);
+        Recorder = new Recorder();
+        callbacks.Add(Recorder);
+        if (options.Log is not null) callbacks.Add(new ProgressCallback(options.Log));
     }
 
     public DataLoaders Dls { get; }
@@ -38,114 +48,251 @@ public sealed class Learner : IDisposable
     public Architecture Architecture { get; }
     public LearnerOptions Options { get; }
     public Device Device { get; }
+    public IReadOnlyList<IMetric> Metrics { get; }
+    public Recorder Recorder { get; }
     public IReadOnlyList<EpochResult> History => history;
 
+    /// <summary>Callbacks that take part in every fit (Recorder and progress are always there).</summary>
+    public IReadOnlyList<Callback> Callbacks => callbacks;
+
+    public void AddCallback(Callback callback) => callbacks.Add(callback);
+    public void RemoveCallback(Callback callback) => callbacks.Remove(callback);
+
+    // ---- the state callbacks read and change (fastai's learn.epoch, learn.xb, learn.loss, ...) ----
+    public int Epoch { get; private set; }
+    public int EpochCount { get; private set; }
+    public int Iteration { get; private set; }
+    public int IterationsPerEpoch { get; private set; }
+
+    /// <summary>Training batches done in this fit (fastai's train_iter).</summary>
+    public long TrainIteration { get; private set; }
+
+    /// <summary>Share of this fit's training batches done (fastai's pct_train).</summary>
+    public double PctTrain => EpochCount * IterationsPerEpoch == 0 ? 0 : (double)TrainIteration / (EpochCount * IterationsPerEpoch);
+
+    public bool Training { get; private set; }
+    public Tensor? Xb { get; set; }
+    public Tensor? Yb { get; set; }
+    public Tensor? Pred { get; set; }
+    public Tensor? Loss { get; set; }
+    public double LossValue { get; private set; }
+    public long BatchSize => Yb?.shape[0] ?? 0;
+    public TimeSpan DataWait => dataWait.Elapsed;
+    public string? CancelReason { get; private set; }
+
+    /// <summary>The loss of one batch: cross-entropy (label-smoothed when <see cref="LearnerOptions.LabelSmoothing"/> &gt; 0).</summary>
+    public Func<Tensor, Tensor, Tensor> LossFunction { get; set; }
+
+    /// <summary>Validation loss and metrics of the last validation pass.</summary>
+    public (double Loss, IReadOnlyDictionary<string, double> Metrics) LastValidation { get; private set; } =
+        (double.NaN, new Dictionary<string, double>());
+
+    /// <summary>Per parameter group (earliest layers first, head last): the rates a schedule scales.</summary>
+    public double[] BaseLearningRates { get; private set; } = [];
+    public double[] CurrentLearningRates { get; private set; } = [];
+    public double CurrentMomentum { get; private set; } = 0.9;
+
+    public OptimizerHelper Optimizer => optimizer ??= CreateOptimizer();
+
     /// <summary>Trains only the head; BatchNorm layers stay trainable (fastai's train_bn).</summary>
-    public void Freeze() => SetTrainable(frozenGroups: Model.LayerGroups.Count - 1);
+    public void Freeze() => FreezeTo(Model.LayerGroups.Count - 1);
 
-    public void Unfreeze() => SetTrainable(frozenGroups: 0);
+    public void Unfreeze() => FreezeTo(0);
 
-    /// <summary>Constant learning rate for <paramref name="epochs"/> epochs.</summary>
-    public void Fit(int epochs, double lr) => FitLoop(epochs, _ => (lr, 0.9));
-
-    /// <summary>fastai's fit_one_cycle.</summary>
-    public void FitOneCycle(int epochs, double lrMax = 1e-3, double div = 25, double divFinal = 1e5, double pctStart = 0.25)
+    /// <summary>Groups before <paramref name="group"/> are frozen (except BatchNorm).</summary>
+    public void FreezeTo(int group)
     {
-        var schedule = new OneCycleSchedule(lrMax, div, divFinal, pctStart);
-        FitLoop(epochs, pct => (schedule.LearningRate(pct), schedule.Momentum(pct)));
+        var layerGroups = Model.LayerGroups;
+        for (int g = 0; g < layerGroups.Count; g++)
+            foreach (var module in layerGroups[g].SelectMany(m => m.modules().Prepend(m)).Distinct())
+            {
+                bool trainable = g >= group || module is BatchNorm1d or BatchNorm2d;
+                foreach (var p in module.parameters(recurse: false)) p.requires_grad = trainable;
+            }
+        FrozenGroups = group;
     }
 
-    /// <summary>Mean cross-entropy and accuracy on the validation set.</summary>
-    public (double Loss, double Accuracy) Validate()
+    public int FrozenGroups { get; private set; }
+    public bool IsFrozen => FrozenGroups > 0;
+
+    /// <summary>
+    /// fastai's fit: <paramref name="epochs"/> epochs at constant rates (momentum 0.9), or at whatever the
+    /// given callbacks schedule. <paramref name="startEpoch"/> skips epochs already done (resume).
+    /// </summary>
+    public void Fit(int epochs, LearningRates? lr = null, IEnumerable<Callback>? extraCallbacks = null, int startEpoch = 0)
     {
-        Model.eval();
-        var metrics = new ClassificationAccumulator();
-        using var noGrad = no_grad();
-        foreach (var batch in Dls.Valid.GetBatches(0))
+        var fitCallbacks = (extraCallbacks ?? []).ToList();
+        if (!fitCallbacks.OfType<ParamScheduler>().Any()) fitCallbacks.Insert(0, new ParamScheduler(Schedules.Constant(1), Schedules.Constant(0.9)));
+        BaseLearningRates = (lr ?? LearningRates.All(1e-3)).For(Model.LayerGroups.Count);
+        RunFit(epochs, fitCallbacks, startEpoch);
+    }
+
+    private void RunFit(int epochs, List<Callback> fitCallbacks, int startEpoch)
+    {
+        _ = Optimizer;
+        active = [.. callbacks.Concat(fitCallbacks).OrderBy(c => c.Order)];
+        foreach (var cb in active) cb.Learner = this;
+        EpochCount = epochs;
+        IterationsPerEpoch = Dls.Train.BatchCount;
+        TrainIteration = (long)startEpoch * IterationsPerEpoch;
+        CancelReason = null;
+        try
         {
-            using var scope = NewDisposeScope();
-            using (batch)
+            Raise(c => c.BeforeFit());
+            for (Epoch = startEpoch; Epoch < epochs; Epoch++)
             {
-                var y = batch.Labels.to(Device);
-                var logits = Model.forward(Dls.Valid.Prepare(batch, Device));
-                metrics.Add(nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>(), logits, y);
+                try
+                {
+                    Raise(c => c.BeforeEpoch());
+                    TrainPhase();
+                    ValidatePhase();
+                    Raise(c => c.AfterEpoch());
+                }
+                catch (CancelEpochException) { }
             }
         }
-        return (metrics.MeanLoss, metrics.Accuracy);
+        catch (CancelFitException e)
+        {
+            CancelReason = e.Message;
+            Raise(c => c.AfterCancelFit());
+        }
+        finally
+        {
+            Raise(c => c.AfterFit());
+            Xb = Yb = Pred = Loss = null;
+            active = [];
+        }
     }
 
-    private void FitLoop(int epochs, Func<double, (double Lr, double Mom)> schedule)
+    private void TrainPhase()
     {
-        optimizer ??= CreateOptimizer();
-        var table = Options.Log is null ? null : new EpochTable(Options.Log);
-        int batchesPerEpoch = Dls.Train.BatchCount;
-        long totalSteps = (long)epochs * batchesPerEpoch;
-        long step = 0;
-        for (int epoch = 0; epoch < epochs; epoch++)
+        Training = true;
+        Model.train();
+        dataWait.Reset();
+        try
         {
-            var watch = Stopwatch.StartNew();
-            Model.train();
-            var smoothLoss = new SmoothedLoss();
-            long images = 0;
-            var waiting = new Stopwatch(); // time the loop spends blocked on the data loader
+            Raise(c => c.BeforeTrain());
             using var batches = Dls.Train.GetBatches(history.Count).GetEnumerator();
-            while (true)
+            for (Iteration = 0; ; Iteration++)
             {
-                waiting.Start();
+                dataWait.Start();
                 bool more = batches.MoveNext();
-                waiting.Stop();
+                dataWait.Stop();
                 if (!more) break;
                 using var scope = NewDisposeScope();
                 using var batch = batches.Current;
-                var (lr, mom) = schedule((double)step / totalSteps);
-                SetHyperParameters(lr, mom);
-                optimizer.zero_grad();
-                var logits = Model.forward(Dls.Train.Prepare(batch, Device));
-                var loss = nn.functional.cross_entropy(logits, batch.Labels.to(Device));
-                loss.backward();
-                optimizer.step();
-                smoothLoss.Add(loss.item<float>());
-                images += batch.Count;
-                step++;
-            }
-            double trainSeconds = watch.Elapsed.TotalSeconds;
-            var (validLoss, accuracy) = Validate();
-            var result = new EpochResult(history.Count, smoothLoss.Value, validLoss, accuracy, watch.Elapsed, images / trainSeconds)
-            {
-                DataWaitFraction = waiting.Elapsed.TotalSeconds / trainSeconds,
-            };
-            history.Add(result);
-            table?.Write(result);
-        }
-    }
-
-    private OptimizerHelper CreateOptimizer() =>
-        optim.AdamW(Model.parameters(), lr: 1e-3, beta1: 0.9, beta2: Options.Beta2, eps: Options.Eps, weight_decay: Options.WeightDecay);
-
-    private void SetHyperParameters(double lr, double mom)
-    {
-        foreach (var group in optimizer!.ParamGroups)
-        {
-            group.LearningRate = lr;
-            if (group is optim.IBetas betas) betas.Betas = (mom, betas.Betas.Item2);
-        }
-    }
-
-    private void SetTrainable(int frozenGroups)
-    {
-        var groups = Model.LayerGroups;
-        for (int g = 0; g < groups.Count; g++)
-        {
-            foreach (var module in groups[g].SelectMany(m => m.modules().Prepend(m)).Distinct())
-            {
-                bool trainable = g >= frozenGroups || module is BatchNorm1d or BatchNorm2d;
-                foreach (var p in module.parameters(recurse: false)) p.requires_grad = trainable;
+                OneBatch(batch, train: true);
+                TrainIteration++;
             }
         }
-        frozen = frozenGroups > 0;
+        catch (CancelTrainException) { }
+        Raise(c => c.AfterTrain());
     }
 
-    public bool IsFrozen => frozen;
+    private void ValidatePhase()
+    {
+        Training = false;
+        Model.eval();
+        Raise(c => c.BeforeValidate());
+        LastValidation = Evaluate(Dls.Valid);
+        Raise(c => c.AfterValidate());
+    }
+
+    /// <summary>Mean loss and metrics over a loader, without training (callbacks see each batch).</summary>
+    public (double Loss, IReadOnlyDictionary<string, double> Metrics) Evaluate(DataLoader loader)
+    {
+        bool wasTraining = Training;
+        Training = false;
+        Model.eval();
+        foreach (var m in Metrics) m.Reset();
+        double lossSum = 0;
+        long count = 0;
+        using (no_grad())
+        {
+            Iteration = 0;
+            foreach (var batch in loader.GetBatches(0))
+            {
+                using var scope = NewDisposeScope();
+                using (batch)
+                {
+                    OneBatch(batch, train: false);
+                    if (Pred is null || Yb is null) continue;
+                    lossSum += LossValue * Yb.shape[0];
+                    count += Yb.shape[0];
+                    foreach (var m in Metrics) m.Accumulate(Pred, Yb);
+                }
+                Iteration++;
+            }
+        }
+        Training = wasTraining;
+        return (count == 0 ? double.NaN : lossSum / count, Metrics.ToDictionary(m => m.Name, m => m.Value));
+    }
+
+    /// <summary>Mean validation loss and metrics (fastai's learn.validate()).</summary>
+    public (double Loss, IReadOnlyDictionary<string, double> Metrics) Validate() => Evaluate(Dls.Valid);
+
+    private void OneBatch(Batch batch, bool train)
+    {
+        try
+        {
+            Xb = (train ? Dls.Train : Dls.Valid).Prepare(batch, Device);
+            Yb = batch.Labels.to(Device);
+            Raise(c => c.BeforeBatch());
+            Pred = Model.forward(Xb);
+            Raise(c => c.AfterPred());
+            Loss = LossFunction(Pred, Yb);
+            LossValue = Loss.item<float>();
+            Raise(c => c.AfterLoss());
+            if (train)
+            {
+                Raise(c => c.BeforeBackward());
+                Loss.backward();
+                Raise(c => c.AfterBackward());
+                Optimizer.step();
+                Raise(c => c.AfterStep());
+                Optimizer.zero_grad();
+            }
+        }
+        catch (CancelBatchException)
+        {
+            if (train) Optimizer.zero_grad();
+        }
+        Raise(c => c.AfterBatch());
+    }
+
+    private void Raise(Action<Callback> handler)
+    {
+        foreach (var cb in active) handler(cb);
+    }
+
+    internal void AddHistory(EpochResult result) => history.Add(result);
+
+    /// <summary>Sets each parameter group's learning rate and the momentum (Adam's beta1, SGD's momentum).</summary>
+    public void SetHyperParameters(double[] learningRates, double momentum)
+    {
+        var map = groups ?? throw new InvalidOperationException("The optimizer is not created yet.");
+        int i = 0;
+        foreach (var group in Optimizer.ParamGroups)
+        {
+            group.LearningRate = learningRates[map.LayerGroupOf[i++]];
+            switch (group)
+            {
+                case optim.IBetas betas: betas.Betas = (momentum, betas.Betas.Item2); break;
+                case SGD.ParamGroup sgd: sgd.Momentum = momentum; break;
+            }
+        }
+        CurrentLearningRates = learningRates;
+        CurrentMomentum = momentum;
+    }
+
+    private OptimizerHelper CreateOptimizer()
+    {
+        groups = ParamGroupMap.Build(Model);
+        var o = Options;
+        if (o.Optimizer == OptimizerKind.Sgd)
+            return optim.SGD(groups.Groups.Select(g => new SGD.ParamGroup(g.Parameters, 1e-3, 0.9, 0, g.Decay ? o.WeightDecay : 0, false, false)), 1e-3);
+        return optim.AdamW(groups.Groups.Select(g => new AdamW.ParamGroup(g.Parameters, 1e-3, 0.9, o.Beta2, o.Eps, g.Decay ? o.WeightDecay : 0, false, false)));
+    }
 
     /// <summary>Writes weights and metadata to <paramref name="directory"/> (see <see cref="Inference.ModelBundle"/>).</summary>
     public void Export(string directory) => Inference.ModelBundle.Save(this, directory);
@@ -154,5 +301,30 @@ public sealed class Learner : IDisposable
     {
         optimizer?.Dispose();
         Model.Dispose();
+    }
+
+    /// <summary>
+    /// The optimizer's parameter groups: per layer group, the parameters that take weight decay and those that
+    /// do not (BatchNorm and biases, fastai's wd_bn_bias=False).
+    /// </summary>
+    private sealed record ParamGroupMap(List<(IEnumerable<Parameter> Parameters, bool Decay)> Groups, int[] LayerGroupOf)
+    {
+        public static ParamGroupMap Build(VisionModel model)
+        {
+            var groups = new List<(IEnumerable<Parameter>, bool)>();
+            var layerOf = new List<int>();
+            var layerGroups = model.LayerGroups;
+            for (int g = 0; g < layerGroups.Count; g++)
+            {
+                var decay = new List<Parameter>();
+                var noDecay = new List<Parameter>();
+                foreach (var module in layerGroups[g].SelectMany(m => m.modules().Prepend(m)).Distinct())
+                    foreach (var (name, p) in module.named_parameters(recurse: false))
+                        (module is BatchNorm1d or BatchNorm2d || name == "bias" ? noDecay : decay).Add(p);
+                if (decay.Count > 0) { groups.Add((decay, true)); layerOf.Add(g); }
+                if (noDecay.Count > 0) { groups.Add((noDecay, false)); layerOf.Add(g); }
+            }
+            return new ParamGroupMap(groups, [.. layerOf]);
+        }
     }
 }

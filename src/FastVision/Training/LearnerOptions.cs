@@ -1,4 +1,15 @@
+using FastVision.Metrics;
+
 namespace FastVision.Training;
+
+public enum OptimizerKind
+{
+    /// <summary>Adam with decoupled weight decay (fastai's default Adam with true_wd).</summary>
+    AdamW,
+
+    /// <summary>SGD with momentum (the momentum follows the schedule like Adam's beta1).</summary>
+    Sgd,
+}
 
 /// <summary>How a learner trains (fastai's vision_learner defaults).</summary>
 public sealed record LearnerOptions
@@ -9,15 +20,23 @@ public sealed record LearnerOptions
     /// <summary>Load the architecture's pretrained weights (and freeze the body) when it has some.</summary>
     public bool Pretrained { get; init; } = true;
 
-    /// <summary>Decoupled weight decay (AdamW), fastai's 0.01.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
+
+    /// <summary>Decoupled weight decay, fastai's 0.01; BatchNorm and bias parameters get none (wd_bn_bias=False).</summary>
     public double WeightDecay { get; init; } = 0.01;
 
-    /// <summary>Adam's beta2; beta1 follows the momentum schedule.</summary>
+    /// <summary>Adam's beta2; beta1 (or SGD's momentum) follows the schedule.</summary>
     public double Beta2 { get; init; } = 0.99;
 
     public double Eps { get; init; } = 1e-5;
 
-    /// <summary>Seeds head initialization, dropout and shuffling.</summary>
+    /// <summary>Label smoothing of the cross-entropy loss (fastai's LabelSmoothingCrossEntropy uses 0.1); 0 for none.</summary>
+    public double LabelSmoothing { get; init; }
+
+    /// <summary>Metrics shown each epoch; null: accuracy and error_rate.</summary>
+    public Func<IReadOnlyList<string>, IReadOnlyList<IMetric>>? Metrics { get; init; }
+
+    /// <summary>Seeds head initialization and dropout (the data loaders have their own seed).</summary>
     public int Seed { get; init; } = 42;
 
     /// <summary>Where the per-epoch table goes; null for silence.</summary>

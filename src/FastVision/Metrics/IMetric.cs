@@ -1,0 +1,30 @@
+using static TorchSharp.torch;
+
+namespace FastVision.Metrics;
+
+/// <summary>A validation metric accumulated over batches (fastai's AccumMetric): reset, accumulate, read.</summary>
+public interface IMetric
+{
+    /// <summary>The column name in the epoch table (fastai's: accuracy, error_rate, ...).</summary>
+    string Name { get; }
+
+    /// <summary>True when a larger value is better (for monitors such as SaveModel and EarlyStopping).</summary>
+    bool HigherIsBetter { get; }
+
+    void Reset();
+
+    /// <summary><paramref name="logits"/> [B, C] and class indices [B] of one batch.</summary>
+    void Accumulate(Tensor logits, Tensor targets);
+
+    double Value { get; }
+}
+
+/// <summary>The metrics users expect, by the names fastai gives them.</summary>
+public static class Metric
+{
+    public static IMetric Accuracy() => new Accuracy();
+    public static IMetric ErrorRate() => new ErrorRate();
+    public static IMetric LogLoss() => new LogLoss();
+    public static IMetric TopK(int k) => new TopKAccuracy(k);
+    public static IMetric PerClassAccuracy(IReadOnlyList<string> classes) => new PerClassAccuracy(classes);
+}

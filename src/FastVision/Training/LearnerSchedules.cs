@@ -1,0 +1,36 @@
+namespace FastVision.Training;
+
+public sealed partial class Learner
+{
+    /// <summary>fastai's fit_one_cycle.</summary>
+    public void FitOneCycle(int epochs, LearningRates? lrMax = null, double div = 25, double divFinal = 1e5, double pctStart = 0.25,
+        IEnumerable<Callback>? callbacks = null, int startEpoch = 0)
+    {
+        var schedule = new OneCycleSchedule(1, div, divFinal, pctStart);
+        Fit(epochs, lrMax ?? LearningRates.All(1e-3),
+            [new ParamScheduler(schedule.LearningRateShape, schedule.Momentum), .. callbacks ?? []], startEpoch);
+    }
+
+    /// <summary>fastai's fit_flat_cos: flat at lr until pct_start, then cosine annealing to lr/div_final; momentum 0.95 flat.</summary>
+    public void FitFlatCos(int epochs, LearningRates? lr = null, double divFinal = 1e5, double pctStart = 0.75,
+        IEnumerable<Callback>? callbacks = null, int startEpoch = 0)
+    {
+        var shape = Schedules.Combine([pctStart, 1 - pctStart], Schedules.Constant(1), Schedules.Cosine(1, 1 / divFinal));
+        Fit(epochs, lr ?? LearningRates.All(1e-3), [new ParamScheduler(shape, Schedules.Constant(0.95)), .. callbacks ?? []], startEpoch);
+    }
+
+    /// <summary>
+    /// fastai's fine_tune: freeze; fit_one_cycle(freezeEpochs, baseLr, pct_start 0.99); halve baseLr; unfreeze;
+    /// fit_one_cycle(epochs, slice(baseLr / lrMult, baseLr), pctStart, div).
+    /// </summary>
+    public void FineTune(int epochs, double baseLr = 2e-3, int freezeEpochs = 1, double lrMult = 100, double pctStart = 0.3, double div = 5,
+        IEnumerable<Callback>? callbacks = null)
+    {
+        var extra = (callbacks ?? []).ToList();
+        Freeze();
+        if (freezeEpochs > 0) FitOneCycle(freezeEpochs, baseLr, pctStart: 0.99, callbacks: extra);
+        baseLr /= 2;
+        Unfreeze();
+        FitOneCycle(epochs, LearningRates.Range(baseLr / lrMult, baseLr), div: div, pctStart: pctStart, callbacks: extra);
+    }
+}
