@@ -294,6 +294,12 @@ public sealed partial class Learner : IDisposable
         return optim.AdamW(groups.Groups.Select(g => new AdamW.ParamGroup(g.Parameters, 1e-3, 0.9, o.Beta2, o.Eps, g.Decay ? o.WeightDecay : 0, false, false)));
     }
 
+    /// <summary>Replaces the base rates a schedule scales (e.g. ReduceLROnPlateau).</summary>
+    public void ScaleBaseLearningRates(double[] learningRates) => BaseLearningRates = learningRates;
+
+    /// <summary>Writes the model's weights (safetensors) atomically.</summary>
+    public void SaveWeights(string path) => AtomicFile.Write(path, temp => TorchSharp.PyBridge.PyBridgeModuleExtensions.save_safetensors(Model, temp));
+
     /// <summary>Writes weights and metadata to <paramref name="directory"/> (see <see cref="Inference.ModelBundle"/>).</summary>
     public void Export(string directory) => Inference.ModelBundle.Save(this, directory);
 

@@ -33,4 +33,14 @@ public sealed partial class Learner
         Unfreeze();
         FitOneCycle(epochs, LearningRates.Range(baseLr / lrMult, baseLr), div: div, pctStart: pctStart, callbacks: extra);
     }
+
+    /// <summary>fastai's lr_find: the LR range test; weights and optimizer state are as before when it returns.</summary>
+    public LrFindResult LrFind(double startLr = 1e-7, double endLr = 10, int numIterations = 100, bool stopDivergence = true)
+    {
+        var finder = new LrFinder(startLr, endLr, numIterations, stopDivergence);
+        int epochs = (int)Math.Ceiling((double)numIterations / Math.Max(1, Dls.Train.BatchCount));
+        Fit(epochs, startLr, [finder, new ParamScheduler(Schedules.Constant(1), Schedules.Constant(0.9))]);
+        return new LrFindResult(finder.LearningRates, finder.Losses, LrSuggestions.From(finder.LearningRates, finder.Losses, numIterations));
+    }
 }
+
