@@ -119,12 +119,48 @@ public sealed partial class Learner : IDisposable
     /// fastai's fit: <paramref name="epochs"/> epochs at constant rates (momentum 0.9), or at whatever the
     /// given callbacks schedule. <paramref name="startEpoch"/> skips epochs already done (resume).
     /// </summary>
-    public void Fit(int epochs, LearningRates? lr = null, IEnumerable<Callback>? extraCallbacks = null, int startEpoch = 0)
+    public void Fit(int epochs, LearningRates? lr = null, IEnumerable<Callback>? extraCallbacks = null, int startEpoch = 0) =>
+        Fit(epochs, lr, extraCallbacks, startEpoch, countsAsFit: true);
+
+    internal void Fit(int epochs, LearningRates? lr, IEnumerable<Callback>? extraCallbacks, int startEpoch, bool countsAsFit)
     {
         var fitCallbacks = (extraCallbacks ?? []).ToList();
         if (!fitCallbacks.OfType<ParamScheduler>().Any()) fitCallbacks.Insert(0, new ParamScheduler(Schedules.Constant(1), Schedules.Constant(0.9)));
         BaseLearningRates = (lr ?? LearningRates.All(1e-3)).For(Model.LayerGroups.Count);
-        RunFit(epochs, fitCallbacks, startEpoch);
+        if (countsAsFit && resumePoint is { } resume)
+        {
+            if (resume.FitIndex > FitIndex) { FitIndex++; return; } // finished before the interruption
+            startEpoch = Math.Max(startEpoch, resume.EpochsDoneInFit);
+        }
+        try
+        {
+            RunFit(epochs, fitCallbacks, startEpoch);
+        }
+        finally
+        {
+            resumePoint = null;
+            if (countsAsFit) FitIndex++;
+        }
+    }
+
+    /// <summary>Fits completed by this learner (a fine_tune is two); checkpoints record it to resume the right one.</summary>
+    public int FitIndex { get; private set; }
+
+    /// <summary>True while a fit continues from a checkpoint.</summary>
+    public bool IsResuming => resumePoint is not null;
+
+    private Checkpoint? resumePoint;
+
+    /// <summary>
+    /// Loads the last checkpoint in <paramref name="directory"/> (weights, optimizer state, history, RNG state,
+    /// freeze state). The same sequence of fit calls then skips what was done and continues where it stopped.
+    /// </summary>
+    public void Resume(string directory)
+    {
+        var checkpoint = Checkpoint.Load(directory, this);
+        resumePoint = checkpoint;
+        history.Clear();
+        history.AddRange(checkpoint.History);
     }
 
     private void RunFit(int epochs, List<Callback> fitCallbacks, int startEpoch)

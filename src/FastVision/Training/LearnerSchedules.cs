@@ -39,7 +39,7 @@ public sealed partial class Learner
     {
         var finder = new LrFinder(startLr, endLr, numIterations, stopDivergence);
         int epochs = (int)Math.Ceiling((double)numIterations / Math.Max(1, Dls.Train.BatchCount));
-        Fit(epochs, startLr, [finder, new ParamScheduler(Schedules.Constant(1), Schedules.Constant(0.9))]);
+        Fit(epochs, startLr, [finder, new ParamScheduler(Schedules.Constant(1), Schedules.Constant(0.9))], 0, countsAsFit: false);
         return new LrFindResult(finder.LearningRates, finder.Losses, LrSuggestions.From(finder.LearningRates, finder.Losses, numIterations));
     }
 }

@@ -23,7 +23,13 @@ public sealed class Recorder : Callback
     /// <summary>The smoothed training loss so far in this fit.</summary>
     public double SmoothLoss => smooth.Value;
 
-    public override void BeforeFit() => smooth = new SmoothedLoss();
+    /// <summary>The smoothing state, saved with checkpoints so a resumed fit reports the same train_loss.</summary>
+    public SmoothedLoss Smoothing => smooth;
+
+    public override void BeforeFit()
+    {
+        if (!Learner.IsResuming) smooth = new SmoothedLoss();
+    }
 
     public override void BeforeEpoch()
     {
