@@ -2,6 +2,8 @@ using System.CommandLine;
 using FastVision.Data;
 using FastVision.Models;
 using FastVision.Reporting;
+using FastVision.Training;
+using FastVision.Vision;
 
 namespace FastVision.Cli;
 
@@ -29,8 +31,13 @@ internal static class DemoCommand
             DemoDataset.Generate(dataDir, parse.GetValue(perClass), parse.GetValue(dataArgs.Seed));
             var dls = dataArgs.Load(parse, dataDir);
             Console.WriteLine(DataSetReport.Build(dls.Data));
-            return TrainCommand.Train(dls, Architectures.Default, parse.GetValue(epochs), parse.GetValue(lr), parse.GetValue(dataArgs.Seed),
-                parse.GetValue(device)!, Path.Combine(outDir, "model"), "demo");
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            using var learn = VisionLearner.Create(dls, Architectures.Default, new LearnerOptions { Seed = parse.GetValue(dataArgs.Seed), Device = parse.GetValue(device)! });
+            Console.WriteLine($"model: {Architectures.Default.Name} (pretrained, body frozen) on {learn.Device}, {dls.Size}px");
+            learn.FitOneCycle(parse.GetValue(epochs), parse.GetValue(lr));
+            var modelDir = Path.Combine(outDir, "model");
+            learn.Export(modelDir);
+            return TrainCommand.Summarize(learn, watch.Elapsed, modelDir, "demo");
         });
         return command;
     }

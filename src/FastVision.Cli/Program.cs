@@ -5,6 +5,7 @@ var root = new RootCommand("FastVision: fastai-style transfer learning for image
 {
     DemoCommand.Create(),
     DataCommand.Create(),
+    LrFindCommand.Create(),
     TrainCommand.Create(),
 };
 // FastVision reports errors itself (CliErrors), with exit codes scripts can rely on.

@@ -1,9 +1,8 @@
 using System.CommandLine;
+using FastVision.Callbacks;
 using FastVision.Data;
-using FastVision.Models;
 using FastVision.Reporting;
 using FastVision.Training;
-using FastVision.Vision;
 
 namespace FastVision.Cli;
 
@@ -12,37 +11,68 @@ internal static class TrainCommand
     public static Command Create()
     {
         var dataArgs = new DataArguments(defaultSize: 224);
-        var arch = CommonOptions.Architecture();
+        var trainArgs = new TrainingArguments();
         var epochs = CommonOptions.Epochs(3);
-        var lr = CommonOptions.LearningRate();
-        var device = CommonOptions.Device();
-        var output = new Option<string>("--out") { Description = "Folder the trained model is written to", DefaultValueFactory = _ => "model" };
+        var fineTune = new Option<int?>("--fine-tune") { Description = "fastai's fine_tune: --freeze-epochs with the body frozen, then N epochs of the whole network with discriminative rates" };
+        var freezeEpochs = new Option<int>("--freeze-epochs") { Description = "Frozen epochs before --fine-tune unfreezes", DefaultValueFactory = _ => 1 };
+        var lr = new Option<string?>("--lr") { Description = "Learning rate: 1e-3, or LO:HI spread over the layer groups (default 2e-3; fine_tune's base rate)" };
+        var schedule = new Option<string>("--schedule") { Description = "one-cycle (fastai's fit_one_cycle), flat-cos or constant; for --epochs", DefaultValueFactory = _ => "one-cycle" };
+        schedule.AcceptOnlyFromAmong("one-cycle", "flat-cos", "constant");
+        var mixup = new Option<double?>("--mixup") { Description = "MixUp with this alpha (fastai: 0.4)" };
+        var cutmix = new Option<double?>("--cutmix") { Description = "CutMix with this alpha (fastai: 1.0)" };
+        var earlyStop = new Option<int?>("--early-stop") { Description = "Stop after this many epochs without a better valid_loss" };
+        var reduceLr = new Option<int?>("--reduce-lr-on-plateau") { Description = "Divide the rates by 10 after this many epochs without a better valid_loss" };
+        var saveBest = new Option<bool>("--save-best") { Description = "Keep the weights of the epoch with the best valid_loss (reloaded at the end)" };
+        var resume = new Option<string?>("--resume") { Description = "Continue a killed run from the checkpoints folder of its --out (same command otherwise)" };
+        var output = new Option<string>("--out") { Description = "Folder for the model, checkpoints and plots", DefaultValueFactory = _ => "model" };
 
-        var command = new Command("train", "Fine-tune a pretrained CNN's head on a labelled image folder or the competition CSVs.\n" +
-            "Example: fastvision train --data ./camtrap --format conservision --size 224 --epochs 3 --out ./model");
-        foreach (var o in dataArgs.Options) command.Options.Add(o);
-        foreach (var o in new Option[] { arch, epochs, lr, device, output }) command.Options.Add(o);
+        var command = new Command("train", "Fine-tune a pretrained CNN on a labelled image folder or the competition CSVs.\n" +
+            "Example: fastvision train --data ./conservision --fine-tune 2 --lr 2e-3 --out ./model");
+        foreach (var o in dataArgs.Options.Concat(trainArgs.Options)) command.Options.Add(o);
+        foreach (var o in new Option[] { epochs, fineTune, freezeEpochs, lr, schedule, mixup, cutmix, earlyStop, reduceLr, saveBest, resume, output })
+            command.Options.Add(o);
         command.SetAction(parse =>
         {
             var dls = dataArgs.Load(parse);
             Console.WriteLine(DataSetReport.Build(dls.Data));
-            return Train(dls, Architectures.Get(parse.GetValue(arch)!), parse.GetValue(epochs), parse.GetValue(lr),
-                parse.GetValue(dataArgs.Seed), parse.GetValue(device)!, parse.GetValue(output)!, "train");
+            var outDir = parse.GetValue(output)!;
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            using var learn = trainArgs.Create(parse, dls, parse.GetValue(dataArgs.Seed));
+            if (parse.GetValue(resume) is { } from)
+            {
+                learn.Resume(from);
+                Console.WriteLine($"resuming from {from}: {learn.History.Count} epoch(s) done");
+            }
+            var callbacks = new List<Callback> { new CheckpointCallback(Path.Combine(outDir, "checkpoints")), new TerminateOnNaNCallback() };
+            if (parse.GetValue(mixup) is { } alpha) callbacks.Add(new MixUp(alpha));
+            if (parse.GetValue(cutmix) is { } cutAlpha) callbacks.Add(new CutMix(cutAlpha));
+            if (parse.GetValue(earlyStop) is { } patience) callbacks.Add(new EarlyStoppingCallback(patience: patience));
+            if (parse.GetValue(reduceLr) is { } plateau) callbacks.Add(new ReduceLROnPlateau(patience: plateau));
+            if (parse.GetValue(saveBest)) callbacks.Add(new SaveModelCallback());
+
+            var rates = parse.GetValue(lr) is { } text ? LearningRates.Parse(text) : LearningRates.All(2e-3);
+            if (parse.GetValue(fineTune) is { } tuneEpochs)
+                learn.FineTune(tuneEpochs, rates.High, parse.GetValue(freezeEpochs), callbacks: callbacks);
+            else if (parse.GetValue(schedule) == "flat-cos") learn.FitFlatCos(parse.GetValue(epochs), rates, callbacks: callbacks);
+            else if (parse.GetValue(schedule) == "constant") learn.Fit(parse.GetValue(epochs), rates, callbacks);
+            else learn.FitOneCycle(parse.GetValue(epochs), rates, callbacks: callbacks);
+
+            learn.Export(outDir);
+            TrainingPlots.Losses(learn, Path.Combine(outDir, "loss.png"));
+            TrainingPlots.Schedule(learn, Path.Combine(outDir, "schedule.png"));
+            return Summarize(learn, watch.Elapsed, outDir, "train");
         });
         return command;
     }
 
-    /// <summary>The shared path of train and demo: create the learner, fit, export, summarize.</summary>
-    public static int Train(DataLoaders dls, Architecture architecture, int epochs, double lr, int seed, string device, string output, string tag)
+    /// <summary>The one-line summary scripts read, e.g. "train: accuracy=0.93 ...".</summary>
+    public static int Summarize(Learner learn, TimeSpan elapsed, string output, string tag)
     {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        using var learn = VisionLearner.Create(dls, architecture, new LearnerOptions { Seed = seed, Device = device });
-        Console.WriteLine($"model: {architecture.Name}{(learn.IsFrozen ? " (pretrained, body frozen)" : " (random init)")} on {learn.Device}, {dls.Size}px");
-        learn.FitOneCycle(epochs, lr);
-        learn.Export(output);
+        if (learn.History.Count == 0) throw new InvalidOperationException("No epoch completed.");
         var last = learn.History[^1];
+        var logLoss = last.Metrics.TryGetValue("log_loss", out var ll) ? FormattableString.Invariant($" log_loss={ll:F4}") : "";
         Console.WriteLine(FormattableString.Invariant(
-            $"{tag}: accuracy={last.Accuracy:F4} error_rate={last.ErrorRate:F4} valid_loss={last.ValidLoss:F4} train_img_per_s={learn.History.Average(h => h.TrainImagesPerSecond):F1} time={watch.Elapsed.TotalSeconds:F0}s model={Path.GetFullPath(output)}"));
+            $"{tag}: accuracy={last.Accuracy:F4} error_rate={last.ErrorRate:F4} valid_loss={last.ValidLoss:F4}{logLoss} train_img_per_s={learn.History.Average(h => h.TrainImagesPerSecond):F1} time={elapsed.TotalSeconds:F0}s model={Path.GetFullPath(output)}"));
         return 0;
     }
 }

@@ -14,8 +14,11 @@ public static class Fonts
         "C:\\Windows\\Fonts\\arial.ttf",
     ];
 
+    /// <summary>The font file used, or null when none of the usual ones is installed.</summary>
+    public static string? SansFile { get; } = Candidates.FirstOrDefault(File.Exists);
+
     private static readonly Lazy<SKTypeface> Sans = new(() =>
-        Candidates.Where(File.Exists).Select(SKTypeface.FromFile).FirstOrDefault(t => t is not null) ?? SKTypeface.Default);
+        (SansFile is null ? null : SKTypeface.FromFile(SansFile)) ?? SKTypeface.Default);
 
     public static SKFont Create(float size) => new(Sans.Value, size);
 }

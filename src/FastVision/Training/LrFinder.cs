@@ -15,7 +15,8 @@ public sealed class LrFinder(double startLr = 1e-7, double endLr = 10, int numIt
     private string? optimizerState;
     private double best = double.PositiveInfinity;
 
-    public override int Order => 0; // after any ParamScheduler: the finder has the last word on the rates
+    // After the ParamScheduler (the finder has the last word on the rates) and the Recorder (it reads this batch's smoothed loss).
+    public override int Order => 55;
 
     public IReadOnlyList<double> LearningRates => lrs;
 
@@ -80,7 +81,7 @@ public sealed record LrSuggestions(double Valley, double Slide, double Minimum, 
         var y = losses.Skip(start).Take(end - start).ToList();
         int nan = y.FindIndex(double.IsNaN);
         if (nan >= 0) { l = l[..nan]; y = y[..nan]; }
-        if (y.Count < 3) throw new InvalidOperationException($"The LR finder recorded only {y.Count} usable points; use more iterations or a wider range.");
+        if (y.Count < 3) throw new ArgumentException($"The LR finder recorded only {y.Count} usable points; use more iterations (--num-it) or a wider range.");
         return new LrSuggestions(ValleyOf(l, y), SlideOf(l, y), MinimumOf(l, y), SteepOf(l, y));
     }
 

@@ -1,0 +1,37 @@
+using System.CommandLine;
+using System.Globalization;
+using FastVision.Reporting;
+
+namespace FastVision.Cli;
+
+internal static class LrFindCommand
+{
+    public static Command Create()
+    {
+        var dataArgs = new DataArguments(defaultSize: 224);
+        var trainArgs = new TrainingArguments();
+        var startLr = new Option<double>("--start-lr") { Description = "First learning rate", DefaultValueFactory = _ => 1e-7 };
+        var endLr = new Option<double>("--end-lr") { Description = "Last learning rate", DefaultValueFactory = _ => 10 };
+        var numIt = new Option<int>("--num-it") { Description = "Training batches of the range test", DefaultValueFactory = _ => 100 };
+        var unfreeze = new Option<bool>("--unfreeze") { Description = "Test the whole network (default: the head, body frozen)" };
+        var plot = new Option<string>("--plot") { Description = "PNG file for the loss curve with the suggestions", DefaultValueFactory = _ => "lr_find.png" };
+        var command = new Command("lr-find", "fastai's learning rate finder: an exponential LR ramp, the loss curve and suggested rates (valley first).\n" +
+            "Example: fastvision lr-find --data ./conservision --plot lr_find.png");
+        foreach (var o in dataArgs.Options.Concat(trainArgs.Options)) command.Options.Add(o);
+        foreach (var o in new Option[] { startLr, endLr, numIt, unfreeze, plot }) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            var dls = dataArgs.Load(parse);
+            using var learn = trainArgs.Create(parse, dls, parse.GetValue(dataArgs.Seed));
+            if (parse.GetValue(unfreeze)) learn.Unfreeze();
+            var result = learn.LrFind(parse.GetValue(startLr), parse.GetValue(endLr), parse.GetValue(numIt));
+            var png = parse.GetValue(plot)!;
+            TrainingPlots.LrFind(result, png);
+            var s = result.Suggestions;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"lr-find: valley={s.Valley:G3} slide={s.Slide:G3} minimum={s.Minimum:G3} steep={s.Steep:G3} points={result.Losses.Count} plot={Path.GetFullPath(png)}"));
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,35 @@
+using System.CommandLine;
+using FastVision.Callbacks;
+using FastVision.Data;
+using FastVision.Metrics;
+using FastVision.Models;
+using FastVision.Training;
+using FastVision.Vision;
+
+namespace FastVision.Cli;
+
+/// <summary>The options that create a learner (shared by train and lr-find).</summary>
+internal sealed class TrainingArguments
+{
+    private readonly Option<string> arch = CommonOptions.Architecture();
+    private readonly Option<string> device = CommonOptions.Device();
+    private readonly Option<OptimizerKind> optimizer = new("--optimizer") { Description = "AdamW or Sgd (momentum follows the schedule)", DefaultValueFactory = _ => OptimizerKind.AdamW };
+    private readonly Option<double> weightDecay = new("--wd") { Description = "Decoupled weight decay (not on BatchNorm and biases)", DefaultValueFactory = _ => 0.01 };
+    private readonly Option<double> labelSmoothing = new("--label-smoothing") { Description = "Label smoothing of the loss (fastai: 0.1); 0 for none", DefaultValueFactory = _ => 0.0 };
+    private readonly Option<bool> noPretrained = new("--no-pretrained") { Description = "Random initialization (train the whole network)" };
+
+    public IEnumerable<Option> Options => [arch, device, optimizer, weightDecay, labelSmoothing, noPretrained];
+
+    public Learner Create(ParseResult parse, DataLoaders dls, int seed)
+    {
+        var architecture = Architectures.Get(parse.GetValue(arch)!);
+        var learn = VisionLearner.Create(dls, architecture, new LearnerOptions
+        {
+            Seed = seed, Device = parse.GetValue(device)!, Optimizer = parse.GetValue(optimizer), WeightDecay = parse.GetValue(weightDecay),
+            LabelSmoothing = parse.GetValue(labelSmoothing), Pretrained = !parse.GetValue(noPretrained),
+            Metrics = _ => [new Accuracy(), new ErrorRate(), new LogLoss()],
+        });
+        Console.WriteLine($"model: {architecture.Name}{(learn.IsFrozen ? " (pretrained, body frozen)" : " (random init)")} on {learn.Device}, {dls.Size}px");
+        return learn;
+    }
+}
