@@ -41,6 +41,7 @@ public sealed partial class Learner : IDisposable
         Recorder = new Recorder();
         callbacks.Add(Recorder);
         if (options.Log is not null) callbacks.Add(new ProgressCallback(options.Log));
+        if (options.MixedPrecision is { } dtype) callbacks.Add(new Callbacks.MixedPrecision(dtype));
     }
 
     public DataLoaders Dls { get; }

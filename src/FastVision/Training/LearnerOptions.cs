@@ -30,6 +30,9 @@ public sealed record LearnerOptions
 
     public double Eps { get; init; } = 1e-5;
 
+    /// <summary>Mixed precision: null for fp32, else the autocast type (bf16 on CPU; fp16 with loss scaling on CUDA).</summary>
+    public TorchSharp.torch.ScalarType? MixedPrecision { get; init; }
+
     /// <summary>Label smoothing of the cross-entropy loss (fastai's LabelSmoothingCrossEntropy uses 0.1); 0 for none.</summary>
     public double LabelSmoothing { get; init; }
 
