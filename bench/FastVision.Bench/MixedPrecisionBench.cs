@@ -44,23 +44,6 @@ public static class MixedPrecisionBench
     {
         manual_seed(0);
         using var model = new VisionModel(arch.CreateBody(pretrained: arch.Pretrained is not null), ClassifierHead.Create(arch == Architectures.ResNet50 ? 2048 : 512, 8));
-        model.train();
-        using var optimizer = optim.AdamW(model.parameters(), lr: 1e-4, beta1: 0.9, beta2: 0.99, eps: 1e-5, weight_decay: 0.01);
-        using var x = randn(32, 3, size, size);
-        using var y = randint(0, 8, [32]);
-        var watch = new Stopwatch();
-        for (int step = 0; step < steps + 2; step++)
-        {
-            if (step == 2) watch.Start();
-            using var scope = NewDisposeScope();
-            optimizer.zero_grad();
-            Tensor loss;
-            using (bf16 ? Autocast.Enter(TorchSharp.DeviceType.CPU, ScalarType.BFloat16) : null)
-                loss = nn.functional.cross_entropy(model.forward(x), y);
-            loss.backward();
-            optimizer.step();
-            loss.item<float>();
-        }
-        return steps * 32 / watch.Elapsed.TotalSeconds;
+        return BareTrainingLoop.ImagesPerSecond(model, 8, size, 32, steps, warmup: 2, bf16);
     }
 }

@@ -51,22 +51,7 @@ public static class TrainThroughput
             foreach (var module in model.Body.modules())
                 foreach (var p in module.parameters(recurse: false))
                     p.requires_grad = module is TorchSharp.Modules.BatchNorm2d;
-        model.train();
-        using var optimizer = optim.AdamW(model.parameters(), lr: 1e-4, beta1: 0.9, beta2: 0.99, eps: 1e-5, weight_decay: 0.01);
-        using var x = randn(BatchSize, 3, Size, Size);
-        using var y = randint(0, dls.Classes.Count, [BatchSize]);
-        var watch = new Stopwatch();
-        for (int step = 0; step < Steps + WarmupSteps; step++)
-        {
-            if (step == WarmupSteps) watch.Start();
-            using var scope = NewDisposeScope();
-            optimizer.zero_grad();
-            var loss = nn.functional.cross_entropy(model.forward(x), y);
-            loss.backward();
-            optimizer.step();
-            loss.item<float>();
-        }
-        return Steps * BatchSize / watch.Elapsed.TotalSeconds;
+        return BareTrainingLoop.ImagesPerSecond(model, dls.Classes.Count, Size, BatchSize, Steps, WarmupSteps);
     }
 
     private static double LearnerLoop(DataLoaders dls, bool frozen)
