@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FastVision.Data;
 using FastVision.Models;
 using FastVision.Native;

@@ -26,7 +26,11 @@ public static class ModelBundle
     public const string WeightsFile = "model.safetensors";
     public const string MetadataFile = "model.json";
     public const string FormatVersion = "1";
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, // NaN metrics
+    };
 
     public static void Save(Learner learner, string directory)
     {
@@ -43,7 +47,7 @@ public static class ModelBundle
     {
         var metaPath = Path.Combine(directory, MetadataFile);
         if (!File.Exists(metaPath)) throw new FileNotFoundException($"{metaPath}: not found; is '{directory}' a FastVision model folder?");
-        var metadata = JsonSerializer.Deserialize<ModelMetadata>(File.ReadAllText(metaPath))
+        var metadata = JsonSerializer.Deserialize<ModelMetadata>(File.ReadAllText(metaPath), Json)
             ?? throw new InvalidDataException($"{metaPath}: empty metadata.");
         if (metadata.FormatVersion != FormatVersion)
             throw new InvalidDataException($"{metaPath}: format version {metadata.FormatVersion}, this FastVision reads {FormatVersion}.");

@@ -15,7 +15,11 @@ public sealed record Checkpoint(int FitIndex, int EpochsDoneInFit, int FrozenGro
     double SmoothAverage, int SmoothCount)
 {
     private const string Pointer = "last.json";
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, // NaN metrics
+    };
 
     public static void Save(Learner learn, string root)
     {
@@ -45,7 +49,7 @@ public sealed record Checkpoint(int FitIndex, int EpochsDoneInFit, int FrozenGro
         if (!File.Exists(pointer)) throw new FileNotFoundException($"{root}: no checkpoint to resume from ({Pointer} not found).");
         var name = JsonDocument.Parse(File.ReadAllText(pointer)).RootElement.GetProperty("last").GetString()!;
         var dir = Path.Combine(root, name);
-        var state = JsonSerializer.Deserialize<Checkpoint>(File.ReadAllText(Path.Combine(dir, "state.json")))
+        var state = JsonSerializer.Deserialize<Checkpoint>(File.ReadAllText(Path.Combine(dir, "state.json")), Json)
             ?? throw new InvalidDataException($"{dir}/state.json: empty.");
         learn.Model.load_safetensors(Path.Combine(dir, "model.safetensors"));
         learn.FreezeTo(state.FrozenGroups);
