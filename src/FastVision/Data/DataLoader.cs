@@ -55,7 +55,7 @@ public sealed record LoaderSettings
 /// with its name, as <see cref="DataIssues.Policy"/> says. Every random choice derives from the seed and
 /// the epoch, so a seed gives the same batches and augmentations on every run.
 /// </summary>
-public sealed class DataLoader
+public sealed class DataLoader : IBatchSource
 {
     private readonly int[] labels;
     private readonly BufferPool buffers = new();

@@ -38,6 +38,7 @@ public sealed partial class Learner : IDisposable
         Metrics = options.Metrics?.Invoke(dls.Classes) ?? [new Accuracy(), new ErrorRate()];
         double smoothing = options.LabelSmoothing;
         LossFunction = (pred, target) => nn.functional.cross_entropy(pred, target, label_smoothing: smoothing);
+        TrainSource = dls.Train;
         Recorder = new Recorder();
         callbacks.Add(Recorder);
         if (options.Log is not null) callbacks.Add(new ProgressCallback(options.Log));
@@ -52,6 +53,9 @@ public sealed partial class Learner : IDisposable
     public IReadOnlyList<IMetric> Metrics { get; }
     public Recorder Recorder { get; }
     public IReadOnlyList<EpochResult> History => history;
+
+    /// <summary>Where training batches come from: the training loader unless replaced (e.g. by pre-built batches).</summary>
+    public IBatchSource TrainSource { get; set; }
 
     /// <summary>Callbacks that take part in every fit (Recorder and progress are always there).</summary>
     public IReadOnlyList<Callback> Callbacks => callbacks;
@@ -170,7 +174,7 @@ public sealed partial class Learner : IDisposable
         active = [.. callbacks.Concat(fitCallbacks).OrderBy(c => c.Order)];
         foreach (var cb in active) cb.Learner = this;
         EpochCount = epochs;
-        IterationsPerEpoch = Dls.Train.BatchCount;
+        IterationsPerEpoch = TrainSource.BatchCount;
         TrainIteration = (long)startEpoch * IterationsPerEpoch;
         CancelReason = null;
         try
@@ -209,7 +213,7 @@ public sealed partial class Learner : IDisposable
         try
         {
             Raise(c => c.BeforeTrain());
-            using var batches = Dls.Train.GetBatches(history.Count).GetEnumerator();
+            using var batches = TrainSource.GetBatches(history.Count).GetEnumerator();
             for (Iteration = 0; ; Iteration++)
             {
                 dataWait.Start();
@@ -272,7 +276,7 @@ public sealed partial class Learner : IDisposable
     {
         try
         {
-            Xb = (train ? Dls.Train : Dls.Valid).Prepare(batch, Device);
+            Xb = (train ? TrainSource : Dls.Valid).Prepare(batch, Device);
             Yb = batch.Labels.to(Device);
             Raise(c => c.BeforeBatch());
             Pred = Model.forward(Xb);
