@@ -6,6 +6,7 @@ var benchmarks = new Dictionary<string, Func<string[], BenchmarkReport?>>
     ["train-throughput"] = TrainThroughput.Run,
     ["data-pipeline"] = DataPipeline.Run,
     ["mixed-precision"] = MixedPrecisionBench.Run,
+    ["recipes"] = RecipeComparison.Run,
     ["data-pipeline-memory-probe"] = DataPipeline.MemoryProbe, // a child process of data-pipeline
 };
 var name = args.FirstOrDefault() ?? "train-throughput";
