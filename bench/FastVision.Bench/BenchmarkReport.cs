@@ -11,7 +11,9 @@ public sealed class BenchmarkReport(string title, string[] columns)
     private readonly List<string> notes = [];
 
     public void Add(params object[] cells) =>
-        rows.Add(cells.Select(c => c is double d ? d.ToString("F2", CultureInfo.InvariantCulture) : Convert.ToString(c, CultureInfo.InvariantCulture) ?? "").ToArray());
+        rows.Add(cells.Select(c => c is double d
+            ? d.ToString(Math.Abs(d) < 10 ? "F4" : "F2", CultureInfo.InvariantCulture) // ratios and accuracies need the digits
+            : Convert.ToString(c, CultureInfo.InvariantCulture) ?? "").ToArray());
 
     public void Note(string note) => notes.Add(note);
 

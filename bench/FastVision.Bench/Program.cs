@@ -7,6 +7,7 @@ var benchmarks = new Dictionary<string, Func<string[], BenchmarkReport?>>
     ["data-pipeline"] = DataPipeline.Run,
     ["mixed-precision"] = MixedPrecisionBench.Run,
     ["recipes"] = RecipeComparison.Run,
+    ["fashion-mnist"] = FashionMnist.Run,
     ["data-pipeline-memory-probe"] = DataPipeline.MemoryProbe, // a child process of data-pipeline
 };
 var name = args.FirstOrDefault() ?? "train-throughput";

@@ -29,7 +29,8 @@ public abstract class MixHandler(double alpha) : Callback
             if (Lambda is null || Shuffle is null) return baseLoss(pred, target);
             var own = nn.functional.cross_entropy(pred, target, reduction: nn.Reduction.None, label_smoothing: smoothing);
             var other = nn.functional.cross_entropy(pred, target.index_select(0, Shuffle), reduction: nn.Reduction.None, label_smoothing: smoothing);
-            return (own * Lambda + other * (1 - Lambda)).mean();
+            using var one = 1.0.ToScalar();
+            return (own * Lambda + other * Lambda.neg().add_(one)).mean();
         };
     }
 
@@ -60,11 +61,12 @@ public sealed class MixUp(double alpha = 0.4) : MixHandler(alpha)
     {
         if (!Learner.Training || Learner.Xb is null) return;
         long b = Learner.Xb.shape[0];
+        using var one = 1.0.ToScalar(); // explicit Scalars: TorchSharp leaves implicit ones to the finalizer
         var lam = SampleLambda(b);
-        Lambda = maximum(lam, 1 - lam);
+        Lambda = maximum(lam, lam.neg().add_(one));
         Shuffle = randperm(b, device: Learner.Device);
         var weight = Lambda.view(-1, 1, 1, 1);
-        Learner.Xb = Learner.Xb * weight + Learner.Xb.index_select(0, Shuffle) * (1 - weight);
+        Learner.Xb = Learner.Xb * weight + Learner.Xb.index_select(0, Shuffle) * weight.neg().add_(one);
     }
 }
 

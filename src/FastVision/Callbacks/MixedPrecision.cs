@@ -32,7 +32,9 @@ public sealed class MixedPrecision(ScalarType? dtype = null) : Callback
 
     public override void BeforeBackward()
     {
-        if (Scaling) Learner.Loss = Learner.Loss! * scale;
+        if (!Scaling) return;
+        using var factor = scale.ToScalar();
+        Learner.Loss = Learner.Loss! * factor;
     }
 
     public override void AfterBackward()

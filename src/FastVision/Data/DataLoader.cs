@@ -114,7 +114,11 @@ public sealed class DataLoader : IBatchSource
         var x = batch.Images.to(device).permute(0, 3, 1, 2).to(ScalarType.Float32).narrow(1, 0, 3); // drop alpha after the (dense) conversion
         if (IsTrain && Settings.Augment is { } augment) x = augment.Apply(x, Seeds.Derive(Settings.Seed, batch.Epoch, batch.Index, 1), scale: 1f / 255);
         else if (x.shape[2] != Size || x.shape[3] != Size) x = AugTransforms.None(Size).Apply(x, 0, scale: 1f / 255);
-        else x = x.div_(255f);
+        else
+        {
+            using var byteRange = 255f.ToScalar(); // explicit and alive across the call (see AugTransforms.Apply)
+            x = x.div_(byteRange);
+        }
         if (normalize && normalization is not null)
         {
             var (_, mean, std) = NormalizationOn(device);

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FastVision.Metrics;
@@ -20,7 +21,9 @@ public sealed class LogLoss : IMetric
     public void Accumulate(Tensor logits, Tensor targets)
     {
         using var scope = NewDisposeScope();
-        var p = logits.to(ScalarType.Float64).softmax(1).clamp(Eps, 1 - Eps);
+        using var low = Eps.ToScalar();
+        using var high = (1 - Eps).ToScalar();
+        var p = logits.to(ScalarType.Float64).softmax(1).clamp(low, high);
         p = p / p.sum(1, keepdim: true);
         var picked = p.gather(1, targets.view(-1, 1));
         sum += picked.log().neg().sum().item<double>();

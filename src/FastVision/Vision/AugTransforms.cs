@@ -59,7 +59,12 @@ public sealed record AugTransforms
 
         var grid = tensor(SamplingGrid(samples), [batch, Size, Size, 2]).to(device);
         var output = nn.functional.grid_sample(images, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Reflection, align_corners: true);
-        if (scale != 1f) output = output.mul_(scale);
+        if (scale != 1f)
+        {
+            // An explicit Scalar kept alive across the native call: an implicit temporary can be finalized mid-call.
+            using var factor = scale.ToScalar();
+            output = output.mul_(factor);
+        }
         if (samples.Any(s => s.Brightness != 0 || s.Contrast != 1))
         {
             var add = tensor(samples.Select(s => (float)s.Brightness).ToArray(), [batch, 1, 1, 1]).to(device);
