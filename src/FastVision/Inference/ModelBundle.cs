@@ -26,11 +26,7 @@ public static class ModelBundle
     public const string WeightsFile = "model.safetensors";
     public const string MetadataFile = "model.json";
     public const string FormatVersion = "1";
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, // NaN metrics
-    };
+    private static JsonSerializerOptions Json => JsonFiles.Options;
 
     public static void Save(Learner learner, string directory)
     {

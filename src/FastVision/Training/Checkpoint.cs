@@ -15,11 +15,7 @@ public sealed record Checkpoint(int FitIndex, int EpochsDoneInFit, int FrozenGro
     double SmoothAverage, int SmoothCount)
 {
     private const string Pointer = "last.json";
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, // NaN metrics
-    };
+    private static JsonSerializerOptions Json => JsonFiles.Options;
 
     public static void Save(Learner learn, string root)
     {
