@@ -22,7 +22,7 @@ public sealed class ReduceLROnPlateau(string monitor = "valid_loss", double minD
         if (++wait < patience) return;
         wait = 0;
         var reduced = Learner.BaseLearningRates.Select(lr => Math.Max(lr / factor, minLr)).ToArray();
-        Learner.ScaleBaseLearningRates(reduced);
+        Learner.SetBaseLearningRates(reduced);
         Reductions++;
         Learner.Options.Log?.WriteLine($"epoch {Learner.Epoch}: no improvement in {Monitor}; learning rates divided by {factor}.");
     }

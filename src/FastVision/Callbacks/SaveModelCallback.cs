@@ -1,6 +1,4 @@
 using FastVision.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace FastVision.Callbacks;
 
@@ -11,7 +9,7 @@ namespace FastVision.Callbacks;
 public sealed class SaveModelCallback(string monitor = "valid_loss", double minDelta = 0, string? path = null, bool reloadAtEnd = true)
     : TrackerCallback(monitor, minDelta)
 {
-    private Dictionary<string, Tensor>? best;
+    private WeightSnapshot? best;
 
     public int? BestEpoch { get; private set; }
 
@@ -19,8 +17,8 @@ public sealed class SaveModelCallback(string monitor = "valid_loss", double minD
     {
         if (!Improved()) return;
         BestEpoch = Learner.Epoch;
-        DisposeBest();
-        best = Learner.Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().cpu().DetachFromDisposeScope());
+        best?.Dispose();
+        best = WeightSnapshot.Take(Learner.Model, onCpu: true);
         if (path is not null) Learner.SaveWeights(path);
     }
 
@@ -28,18 +26,10 @@ public sealed class SaveModelCallback(string monitor = "valid_loss", double minD
     {
         if (reloadAtEnd && best is not null)
         {
-            using var noGrad = no_grad();
-            var target = Learner.Model.state_dict();
-            foreach (var (key, value) in best) target[key].copy_(value);
+            best.RestoreInto(Learner.Model);
             Learner.Options.Log?.WriteLine($"loaded the weights of epoch {BestEpoch} (best {Monitor} {Best:G4}).");
         }
-        DisposeBest();
-    }
-
-    private void DisposeBest()
-    {
-        if (best is null) return;
-        foreach (var t in best.Values) t.Dispose();
+        best?.Dispose();
         best = null;
     }
 }

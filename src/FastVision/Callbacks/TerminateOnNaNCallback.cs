@@ -1,6 +1,4 @@
 using FastVision.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace FastVision.Callbacks;
 
@@ -10,37 +8,27 @@ namespace FastVision.Callbacks;
 /// </summary>
 public sealed class TerminateOnNaNCallback : Callback
 {
-    private Dictionary<string, Tensor>? lastGood;
+    private WeightSnapshot? lastGood;
 
     public override int Order => -20;
 
-    public override void BeforeEpoch() => Snapshot();
+    public override void BeforeEpoch()
+    {
+        lastGood?.Dispose();
+        lastGood = WeightSnapshot.Take(Learner.Model);
+    }
 
     public override void AfterLoss()
     {
         if (!Learner.Training || double.IsFinite(Learner.LossValue)) return;
-        Restore();
+        lastGood!.RestoreInto(Learner.Model);
         throw new CancelFitException($"loss is {Learner.LossValue} at epoch {Learner.Epoch}, batch {Learner.Iteration}; " +
             "training stopped and the weights of the last completed epoch restored. Try a lower learning rate.");
     }
 
     public override void AfterFit()
     {
-        if (lastGood is null) return;
-        foreach (var t in lastGood.Values) t.Dispose();
+        lastGood?.Dispose();
         lastGood = null;
-    }
-
-    private void Snapshot()
-    {
-        AfterFit();
-        lastGood = Learner.Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
-    }
-
-    private void Restore()
-    {
-        using var noGrad = no_grad();
-        var target = Learner.Model.state_dict();
-        foreach (var (key, value) in lastGood!) target[key].copy_(value);
     }
 }

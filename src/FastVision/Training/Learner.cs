@@ -336,7 +336,7 @@ public sealed partial class Learner : IDisposable
     }
 
     /// <summary>Replaces the base rates a schedule scales (e.g. ReduceLROnPlateau).</summary>
-    public void ScaleBaseLearningRates(double[] learningRates) => BaseLearningRates = learningRates;
+    public void SetBaseLearningRates(double[] learningRates) => BaseLearningRates = learningRates;
 
     /// <summary>Writes the model's weights (safetensors) atomically.</summary>
     public void SaveWeights(string path) => AtomicFile.Write(path, temp => TorchSharp.PyBridge.PyBridgeModuleExtensions.save_safetensors(Model, temp));

@@ -11,7 +11,7 @@ namespace FastVision.Training;
 public sealed class LrFinder(double startLr = 1e-7, double endLr = 10, int numIterations = 100, bool stopDivergence = true) : Callback
 {
     private readonly List<double> lrs = [], losses = [];
-    private Dictionary<string, Tensor>? weights;
+    private WeightSnapshot? weights;
     private string? optimizerState;
     private double best = double.PositiveInfinity;
 
@@ -27,7 +27,7 @@ public sealed class LrFinder(double startLr = 1e-7, double endLr = 10, int numIt
 
     public override void BeforeFit()
     {
-        weights = Learner.Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+        weights = WeightSnapshot.Take(Learner.Model);
         optimizerState = Path.Combine(Path.GetTempPath(), $"fastvision-lrfind-{Guid.NewGuid():N}.opt");
         Learner.Optimizer.save_state_dict(optimizerState);
     }
@@ -56,12 +56,8 @@ public sealed class LrFinder(double startLr = 1e-7, double endLr = 10, int numIt
     public override void AfterFit()
     {
         if (weights is null) return;
-        using (no_grad())
-        {
-            var target = Learner.Model.state_dict();
-            foreach (var (key, value) in weights) target[key].copy_(value);
-        }
-        foreach (var t in weights.Values) t.Dispose();
+        weights.RestoreInto(Learner.Model);
+        weights.Dispose();
         weights = null;
         Learner.Optimizer.load_state_dict(optimizerState!);
         File.Delete(optimizerState!);

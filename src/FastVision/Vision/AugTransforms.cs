@@ -31,6 +31,9 @@ public sealed record AugTransforms
         Size = size, DoFlip = false, MaxRotate = 0, MinZoom = 1, MaxZoom = 1, MaxLighting = 0, MaxWarp = 0, MinScale = 1,
     };
 
+    /// <summary>True when nothing is switched on: the transform only resizes.</summary>
+    public bool IsResizeOnly => !DoFlip && MaxRotate == 0 && MinZoom == 1 && MaxZoom == 1 && MaxWarp == 0 && MaxLighting == 0 && MinScale >= 1;
+
     /// <summary>Names of the parts that are switched on, for summaries.</summary>
     public string Describe()
     {
@@ -52,6 +55,15 @@ public sealed record AugTransforms
     public Tensor Apply(Tensor images, int seed, float scale = 1f)
     {
         using var scope = NewDisposeScope();
+        if (IsResizeOnly)
+        {
+            // The validation path: a plain bilinear resize (the same sampling as an identity grid), no grid to build.
+            var resized = images.shape[2] == Size && images.shape[3] == Size
+                ? images.clone()
+                : nn.functional.interpolate(images, [Size, Size], mode: InterpolationMode.Bilinear, align_corners: true);
+            using var factor = scale.ToScalar();
+            return (scale == 1f ? resized : resized.mul_(factor)).MoveToOuterDisposeScope();
+        }
         long batch = images.shape[0];
         var rng = new Random(seed);
         var samples = Enumerable.Range(0, (int)batch).Select(_ => SampleParameters(rng)).ToArray();
