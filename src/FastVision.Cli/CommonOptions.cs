@@ -18,4 +18,23 @@ internal static class CommonOptions
     public static Option<int> BatchSize() => new("--batch-size") { Description = "Batch size", DefaultValueFactory = _ => 32 };
     public static Option<int> Seed(int defaultSeed = 42) => new("--seed") { Description = "Seed for the split, initialization, shuffling and augmentation", DefaultValueFactory = _ => defaultSeed };
     public static Option<string> Device() => new("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "auto" };
+
+    public static Option<string> Precision()
+    {
+        var option = new Option<string>("--precision")
+        {
+            Description = "fp32, bf16 (autocast; the CPU's fast path) or fp16 (CUDA; training adds dynamic loss scaling)",
+            DefaultValueFactory = _ => "fp32",
+        };
+        option.AcceptOnlyFromAmong("fp32", "bf16", "fp16");
+        return option;
+    }
+
+    /// <summary>The autocast type a --precision value asks for (null: fp32).</summary>
+    public static TorchSharp.torch.ScalarType? AutocastType(string precision) => precision switch
+    {
+        "bf16" => TorchSharp.torch.ScalarType.BFloat16,
+        "fp16" => TorchSharp.torch.ScalarType.Float16,
+        _ => null,
+    };
 }

@@ -57,25 +57,45 @@ internal sealed class DataArguments
     /// <summary>Loads <paramref name="path"/> with the parsed options, printing the layout it chose.</summary>
     public DataLoaders Load(ParseResult parse, string path)
     {
-        var options = new DataLoaderOptions
-        {
-            Size = parse.GetValue(size), Presize = parse.GetValue(presize), BatchSize = parse.GetValue(batchSize),
-            ValidPct = parse.GetValue(validPct), Seed = parse.GetValue(seed), Split = parse.GetValue(split),
-            Splitter = parse.GetValue(validList) is { } list
-                ? ValidListSplitter.FromList(list.Exists ? File.ReadLines(list.FullName) : throw new DataSourceException($"{list.FullName}: file not found."))
-                : null,
-            Augment = !parse.GetValue(noAugment), MinScale = parse.GetValue(minScale), OnBadImage = parse.GetValue(onBadImage),
-            CacheDirectory = parse.GetValue(cacheDir) ?? (parse.GetValue(cache) ? Path.Combine(FastVisionPaths.CacheDirectory, "presize") : null),
-        };
-        var layout = parse.GetValue(format) ?? (ConservisionSource.Detect(path) ? "conservision" : "folder");
-        Console.WriteLine($"data: {path} ({layout} layout)");
-        var dls = layout switch
-        {
-            "conservision" => ImageDataLoaders.FromConservision(path, options),
-            "regex" => ImageDataLoaders.FromNameRegex(path, parse.GetValue(labelRegex)!, options),
-            _ => ImageDataLoaders.FromFolder(path, options),
-        };
+        var options = Parse(parse);
+        var dls = Block(parse, path, options).DataLoaders(path, options.BatchSize);
         dls.Issues.ImageSkipped += (file, reason) => Console.Error.WriteLine($"skipped: {(reason.StartsWith(file, StringComparison.Ordinal) ? reason : $"{file}: {reason}")}");
         return dls;
+    }
+
+    /// <summary>Items, labels and split of --data without loaders (commands that take only some of the data options).</summary>
+    public DataSet Plan(ParseResult parse)
+    {
+        var path = parse.GetValue(data)!;
+        return Block(parse, path, Parse(parse)).Plan(path);
+    }
+
+    private DataBlock Block(ParseResult parse, string path, DataLoaderOptions options)
+    {
+        var layout = parse.GetValue(format) ?? (ConservisionSource.Detect(path) ? "conservision" : "folder");
+        Console.WriteLine($"data: {path} ({layout} layout)");
+        return layout switch
+        {
+            "conservision" => ImageDataLoaders.ConservisionBlock(path, options),
+            "regex" => ImageDataLoaders.NameRegexBlock(path, parse.GetValue(labelRegex)!, options),
+            _ => ImageDataLoaders.FolderBlock(path, options),
+        };
+    }
+
+    /// <summary>The options as given; those the command does not offer keep <see cref="DataLoaderOptions"/>' defaults.</summary>
+    private DataLoaderOptions Parse(ParseResult parse)
+    {
+        var defaults = new DataLoaderOptions();
+        T Get<T>(Option<T> option, T fallback) => parse.CommandResult.Command.Options.Contains(option) ? parse.GetValue(option)! : fallback;
+        return new DataLoaderOptions
+        {
+            Size = Get(size, defaults.Size), Presize = Get(presize, defaults.Presize), BatchSize = Get(batchSize, defaults.BatchSize),
+            ValidPct = Get(validPct, defaults.ValidPct), Seed = Get(seed, defaults.Seed), Split = Get(split, defaults.Split),
+            Splitter = Get(validList, null!) is { } list
+                ? ValidListSplitter.FromList(list.Exists ? File.ReadLines(list.FullName) : throw new DataSourceException($"{list.FullName}: file not found."))
+                : null,
+            Augment = !Get(noAugment, false), MinScale = Get(minScale, defaults.MinScale), OnBadImage = Get(onBadImage, defaults.OnBadImage),
+            CacheDirectory = Get(cacheDir, null!) ?? (Get(cache, false) ? Path.Combine(FastVisionPaths.CacheDirectory, "presize") : null),
+        };
     }
 }

@@ -36,7 +36,7 @@ internal static class DemoCommand
             Console.WriteLine($"model: {Architectures.Default.Name} (pretrained, body frozen) on {learn.Device}, {dls.Size}px");
             learn.FitOneCycle(parse.GetValue(epochs), parse.GetValue(lr));
             var modelDir = Path.Combine(outDir, "model");
-            learn.Export(modelDir);
+            TrainCommand.Finish(learn, modelDir, calibrate: true);
             return TrainCommand.Summarize(learn, watch.Elapsed, modelDir, "demo");
         });
         return command;

@@ -7,6 +7,10 @@ var root = new RootCommand("FastVision: fastai-style transfer learning for image
     DataCommand.Create(),
     LrFindCommand.Create(),
     TrainCommand.Create(),
+    EvaluateCommand.Create(),
+    PredictCommand.Create(),
+    SubmitCommand.Create(),
+    CheckSubmissionCommand.Create(),
 };
 // FastVision reports errors itself (CliErrors), with exit codes scripts can rely on.
 var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false };

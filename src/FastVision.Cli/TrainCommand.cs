@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FastVision.Callbacks;
 using FastVision.Data;
+using FastVision.Interpretation;
 using FastVision.Reporting;
 using FastVision.Training;
 
@@ -25,11 +26,12 @@ internal static class TrainCommand
         var saveBest = new Option<bool>("--save-best") { Description = "Keep the weights of the epoch with the best valid_loss (reloaded at the end)" };
         var resume = new Option<string?>("--resume") { Description = "Continue a killed run from the checkpoints folder of its --out (same command otherwise)" };
         var output = new Option<string>("--out") { Description = "Folder for the model, checkpoints and plots", DefaultValueFactory = _ => "model" };
+        var noCalibrate = new Option<bool>("--no-calibrate") { Description = "Skip temperature scaling on the validation set (the model then predicts raw softmax)" };
 
         var command = new Command("train", "Fine-tune a pretrained CNN on a labelled image folder or the competition CSVs.\n" +
             "Example: fastvision train --data ./conservision --fine-tune 2 --lr 2e-3 --out ./model");
         foreach (var o in dataArgs.Options.Concat(trainArgs.Options)) command.Options.Add(o);
-        foreach (var o in new Option[] { epochs, fineTune, freezeEpochs, lr, schedule, mixup, cutmix, earlyStop, reduceLr, saveBest, resume, output })
+        foreach (var o in new Option[] { epochs, fineTune, freezeEpochs, lr, schedule, mixup, cutmix, earlyStop, reduceLr, saveBest, resume, output, noCalibrate })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -57,12 +59,34 @@ internal static class TrainCommand
             else if (parse.GetValue(schedule) == "constant") learn.Fit(parse.GetValue(epochs), rates, callbacks);
             else learn.FitOneCycle(parse.GetValue(epochs), rates, callbacks: callbacks);
 
-            learn.Export(outDir);
-            TrainingPlots.Losses(learn, Path.Combine(outDir, "loss.png"));
-            TrainingPlots.Schedule(learn, Path.Combine(outDir, "schedule.png"));
+            Finish(learn, outDir, calibrate: !parse.GetValue(noCalibrate));
             return Summarize(learn, watch.Elapsed, outDir, "train");
         });
         return command;
+    }
+
+    /// <summary>
+    /// After the fit: temperature scaling on the validation set (log loss before and after), the interpretation
+    /// (confusion matrix, most confused, top losses) as text and PNGs, the plots, and the exported model.
+    /// </summary>
+    public static void Finish(Learner learn, string outDir, bool calibrate)
+    {
+        Directory.CreateDirectory(outDir);
+        if (calibrate)
+        {
+            var c = learn.Calibrate();
+            Console.WriteLine(FormattableString.Invariant(
+                $"calibration: temperature {c.Temperature:F3}; valid log loss {c.ValidLogLossBefore:F4} -> {c.ValidLogLossAfter:F4} ({c.ValidImages} images)"));
+        }
+        var interp = ClassificationInterpretation.FromLearner(learn);
+        var report = interp.Report();
+        Console.WriteLine(report);
+        AtomicFile.WriteAllText(Path.Combine(outDir, "interpretation.txt"), report);
+        InterpretationPlots.ConfusionMatrix(interp, Path.Combine(outDir, "confusion_matrix.png"));
+        InterpretationPlots.TopLosses(interp, Path.Combine(outDir, "top_losses.png"));
+        TrainingPlots.Losses(learn, Path.Combine(outDir, "loss.png"));
+        TrainingPlots.Schedule(learn, Path.Combine(outDir, "schedule.png"));
+        learn.Export(outDir);
     }
 
     /// <summary>The one-line summary scripts read, e.g. "train: accuracy=0.93 ...".</summary>

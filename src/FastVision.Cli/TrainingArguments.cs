@@ -16,16 +16,10 @@ internal sealed class TrainingArguments
     private readonly Option<OptimizerKind> optimizer = new("--optimizer") { Description = "AdamW or Sgd (momentum follows the schedule)", DefaultValueFactory = _ => OptimizerKind.AdamW };
     private readonly Option<double> weightDecay = new("--wd") { Description = "Decoupled weight decay (not on BatchNorm and biases)", DefaultValueFactory = _ => 0.01 };
     private readonly Option<double> labelSmoothing = new("--label-smoothing") { Description = "Label smoothing of the loss (fastai: 0.1); 0 for none", DefaultValueFactory = _ => 0.0 };
-    private readonly Option<string> precision = new("--precision")
-    {
-        Description = "fp32, bf16 (autocast; the CPU's fast path) or fp16 (CUDA, with dynamic loss scaling)",
-        DefaultValueFactory = _ => "fp32",
-    };
+    private readonly Option<string> precision = CommonOptions.Precision();
     private readonly Option<bool> noPretrained = new("--no-pretrained") { Description = "Random initialization (train the whole network)" };
 
     public IEnumerable<Option> Options => [arch, device, precision, optimizer, weightDecay, labelSmoothing, noPretrained];
-
-    public TrainingArguments() => precision.AcceptOnlyFromAmong("fp32", "bf16", "fp16");
 
     public Learner Create(ParseResult parse, DataLoaders dls, int seed)
     {
@@ -34,12 +28,7 @@ internal sealed class TrainingArguments
         {
             Seed = seed, Device = parse.GetValue(device)!, Optimizer = parse.GetValue(optimizer), WeightDecay = parse.GetValue(weightDecay),
             LabelSmoothing = parse.GetValue(labelSmoothing), Pretrained = !parse.GetValue(noPretrained),
-            MixedPrecision = parse.GetValue(precision) switch
-            {
-                "bf16" => TorchSharp.torch.ScalarType.BFloat16,
-                "fp16" => TorchSharp.torch.ScalarType.Float16,
-                _ => null,
-            },
+            MixedPrecision = CommonOptions.AutocastType(parse.GetValue(precision)!),
             Metrics = _ => [new Accuracy(), new ErrorRate(), new LogLoss()],
         });
         Console.WriteLine($"model: {architecture.Name}{(learn.IsFrozen ? " (pretrained, body frozen)" : " (random init)")} on {learn.Device}, {dls.Size}px, {parse.GetValue(precision)}");

@@ -191,4 +191,35 @@ public class TrainingLoopTests
         Assert.Equal(1e-5, flatCos(1), 12);
         Assert.Equal(1e-3, Schedules.Exponential(1e-7, 10)(0.5), 12);
     }
+
+    [Fact]
+    public void InteractiveProgressDrawsBarsAndPrintsTheTableAndMessagesAboveThem()
+    {
+        using var dir = new TempDir();
+        using var learn = Tiny(dir);
+        var output = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Out = new Spectre.Console.AnsiConsoleOutput(output),
+            Ansi = Spectre.Console.AnsiSupport.Yes,
+            Interactive = Spectre.Console.InteractionSupport.Yes,
+        });
+        learn.AddCallback(new ProgressCallback(console));
+        learn.AddCallback(new SlowBatches()); // each bar lives through a few of Spectre's 100 ms refreshes
+        learn.AddCallback(new ReduceLROnPlateau("valid_loss", minDelta: 1e9, patience: 1, factor: 10));
+        learn.FitOneCycle(2, 1e-3);
+
+        var text = output.ToString();
+        Assert.Contains("epoch 1/2 train", text);
+        Assert.Contains("epoch 2/2 valid", text);
+        Assert.Contains("train_loss", text);
+        Assert.Contains("no improvement in valid_loss", text);
+        Assert.Contains("━", text); // Spectre's bar
+        Assert.Null(learn.Log); // restored after the fit
+    }
+
+    private sealed class SlowBatches : Callback
+    {
+        public override void AfterBatch() => Thread.Sleep(250);
+    }
 }

@@ -24,6 +24,6 @@ public sealed class ReduceLROnPlateau(string monitor = "valid_loss", double minD
         var reduced = Learner.BaseLearningRates.Select(lr => Math.Max(lr / factor, minLr)).ToArray();
         Learner.SetBaseLearningRates(reduced);
         Reductions++;
-        Learner.Options.Log?.WriteLine($"epoch {Learner.Epoch}: no improvement in {Monitor}; learning rates divided by {factor}.");
+        Learner.Log?.WriteLine($"epoch {Learner.Epoch}: no improvement in {Monitor}; learning rates divided by {factor}.");
     }
 }

@@ -27,7 +27,7 @@ public sealed class SaveModelCallback(string monitor = "valid_loss", double minD
         if (reloadAtEnd && best is not null)
         {
             best.RestoreInto(Learner.Model);
-            Learner.Options.Log?.WriteLine($"loaded the weights of epoch {BestEpoch} (best {Monitor} {Best:G4}).");
+            Learner.Log?.WriteLine($"loaded the weights of epoch {BestEpoch} (best {Monitor} {Best:G4}).");
         }
         best?.Dispose();
         best = null;

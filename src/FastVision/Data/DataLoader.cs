@@ -63,19 +63,33 @@ public sealed class DataLoader : IBatchSource
     private Normalization? normalization;
     private (Device Device, Tensor Mean, Tensor Std)? normalizationTensors;
 
-    public DataLoader(IReadOnlyList<ImageItem> items, IReadOnlyList<string> classes, LoaderSettings settings, bool isTrain)
+    /// <param name="isTrain">Shuffled, drop_last, augmented (fastai's train loader); otherwise ordered and complete.</param>
+    /// <param name="augment">Augment regardless of <paramref name="isTrain"/>: test-time augmentation is ordered but augmented.</param>
+    public DataLoader(IReadOnlyList<ImageItem> items, IReadOnlyList<string> classes, LoaderSettings settings, bool isTrain, bool? augment = null)
     {
         Native.TorchRuntime.EnsureInitialized(); // batches are tensors: libtorch must start with FastVision's settings
         Items = items;
         Settings = settings;
         IsTrain = isTrain;
+        Augmented = augment ?? isTrain;
         var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
-        labels = items.Select(it => index[it.Label ?? throw new ArgumentException($"{it.Describe()}: unlabelled item.")]).ToArray();
+        labels = items.Select(it => it.Label switch
+        {
+            null when !isTrain => Unlabelled, // prediction: images without a known class
+            null => throw new ArgumentException($"{it.Describe()}: unlabelled item in a training loader."),
+            var label => index.TryGetValue(label, out var i) ? i : throw new ArgumentException($"{it.Describe()}: class '{label}' is not one of {string.Join(", ", classes)}."),
+        }).ToArray();
     }
+
+    /// <summary>The label of an item whose class is unknown (prediction).</summary>
+    public const int Unlabelled = -1;
 
     public IReadOnlyList<ImageItem> Items { get; }
     public LoaderSettings Settings { get; }
     public bool IsTrain { get; }
+
+    /// <summary>Random presize position and <see cref="LoaderSettings.Augment"/> (training, and test-time augmentation).</summary>
+    public bool Augmented { get; }
     public int Count => Items.Count;
     public int BatchSize => Settings.BatchSize;
     public int Size => Settings.Size;
@@ -112,7 +126,7 @@ public sealed class DataLoader : IBatchSource
         using var scope = NewDisposeScope();
         // Channels-last float (the permuted view keeps HWC memory order): grid_sample reads it about 2x faster.
         var x = batch.Images.to(device).permute(0, 3, 1, 2).to(ScalarType.Float32).narrow(1, 0, 3); // drop alpha after the (dense) conversion
-        if (IsTrain && Settings.Augment is { } augment) x = augment.Apply(x, Seeds.Derive(Settings.Seed, batch.Epoch, batch.Index, 1), scale: 1f / 255);
+        if (Augmented && Settings.Augment is { } augment) x = augment.Apply(x, Seeds.Derive(Settings.Seed, batch.Epoch, batch.Index, 1), scale: 1f / 255);
         else if (x.shape[2] != Size || x.shape[3] != Size) x = AugTransforms.None(Size).Apply(x, 0, scale: 1f / 255);
         else
         {
@@ -204,8 +218,8 @@ public sealed class DataLoader : IBatchSource
             {
                 var item = Items[indices[i]];
                 if (Settings.Issues.IsSkipped(item.Path)) return;
-                // Training crops at a random position along the long side; validation crops the center.
-                double position = IsTrain ? new Random(Seeds.Derive(Settings.Seed, epoch, indices[i], 2)).NextDouble() : 0.5;
+                // Augmented loaders crop at a random position along the long side; the others crop the center.
+                double position = Augmented ? new Random(Seeds.Derive(Settings.Seed, epoch, indices[i], 2)).NextDouble() : 0.5;
                 try
                 {
                     Settings.Presize.Apply(item.Path, position, pixels.AsSpan(i * stride, stride), Settings.Cache, Settings.MaxPixels);

@@ -37,7 +37,7 @@ public sealed class CsvSource(string csvFile, string pathColumn = "filepath") : 
     }
 
     /// <summary>Every row as an item, whether its file exists or not.</summary>
-    internal List<ImageItem> ReadAll(string root)
+    public List<ImageItem> ReadAll(string root)
     {
         if (!Directory.Exists(root)) throw new DataSourceException($"{root}: data folder not found.");
         var csvPath = Path.Combine(root, csvFile);

@@ -15,7 +15,22 @@ public sealed record ModelMetadata(
     int Size,
     float[] Mean,
     float[] Std,
-    EpochResult[] History);
+    EpochResult[] History)
+{
+    /// <summary>The square the images were presized to before the final resize (the size when absent).</summary>
+    public int Presize { get; init; }
+
+    /// <summary>The training augmentation; test-time augmentation draws from it.</summary>
+    public AugTransforms? Augment { get; init; }
+
+    /// <summary>Temperature scaling fitted on the validation set; none means temperature 1.</summary>
+    public Calibration? Calibration { get; init; }
+
+    public double Temperature => Calibration?.Temperature ?? 1;
+}
+
+/// <summary>A fitted temperature and the validation log loss it was fitted on, before and after.</summary>
+public sealed record Calibration(double Temperature, double ValidLogLossBefore, double ValidLogLossAfter, int ValidImages);
 
 /// <summary>
 /// A trained model on disk: <c>model.safetensors</c> (keys body.* / head.*) and <c>model.json</c>.
@@ -32,9 +47,14 @@ public static class ModelBundle
     {
         Directory.CreateDirectory(directory);
         AtomicFile.Write(Path.Combine(directory, WeightsFile), path => learner.Model.save_safetensors(path));
-        var norm = learner.Architecture.Normalization;
+        var norm = learner.Dls.Normalization ?? learner.Architecture.Normalization;
         var metadata = new ModelMetadata(FormatVersion, typeof(ModelBundle).Assembly.GetName().Version?.ToString() ?? "0",
-            learner.Architecture.Name, [.. learner.Dls.Classes], learner.Dls.Size, norm.Mean, norm.Std, [.. learner.History]);
+            learner.Architecture.Name, [.. learner.Dls.Classes], learner.Dls.Size, norm.Mean, norm.Std, [.. learner.History])
+        {
+            Presize = learner.Dls.Train.Settings.Presize.Size,
+            Augment = learner.Dls.Train.Settings.Augment,
+            Calibration = learner.Calibration,
+        };
         AtomicFile.WriteAllText(Path.Combine(directory, MetadataFile), JsonSerializer.Serialize(metadata, Json));
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FastVision.Metrics;
@@ -27,4 +28,23 @@ public static class Metric
     public static IMetric LogLoss() => new LogLoss();
     public static IMetric TopK(int k) => new TopKAccuracy(k);
     public static IMetric PerClassAccuracy(IReadOnlyList<string> classes) => new PerClassAccuracy(classes);
+
+    /// <summary>
+    /// Metrics of finished probability rows [N][C] (e.g. calibrated or test-time augmented): the metrics read log(p) as
+    /// their logits, whose softmax is p again.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> OfProbabilities(IReadOnlyList<float[]> probabilities, IReadOnlyList<int> targets, IReadOnlyList<IMetric> metrics)
+    {
+        if (probabilities.Count == 0) return metrics.ToDictionary(m => m.Name, _ => double.NaN);
+        using var scope = NewDisposeScope();
+        using var floor = 1e-15.ToScalar();
+        var logits = tensor(probabilities.SelectMany(p => p).ToArray(), [probabilities.Count, probabilities[0].Length]).clamp_min(floor).log();
+        var target = tensor(targets.Select(t => (long)t).ToArray());
+        foreach (var m in metrics)
+        {
+            m.Reset();
+            m.Accumulate(logits, target);
+        }
+        return metrics.ToDictionary(m => m.Name, m => m.Value);
+    }
 }

@@ -24,30 +24,40 @@ public static class BatchGrid
     /// <summary>Lays out <paramref name="count"/> RGB images (HWC, <paramref name="size"/> square) with captions.</summary>
     public static void Write(string pngPath, byte[] rgb, int count, int size, IReadOnlyList<string> captions)
     {
+        var rgba = new byte[count * size * size * 4];
+        for (int p = 0, q = 0; p < count * size * size; p++, q += 3)
+        {
+            rgba[4 * p] = rgb[q];
+            rgba[4 * p + 1] = rgb[q + 1];
+            rgba[4 * p + 2] = rgb[q + 2];
+            rgba[4 * p + 3] = 255;
+        }
+        WriteRgba(pngPath, rgba, count, size, captions);
+    }
+
+    /// <summary>Lays out <paramref name="count"/> RGBA images (<paramref name="size"/> square) with captions; a caption may have several lines.</summary>
+    public static void WriteRgba(string pngPath, byte[] rgba, int count, int size, IReadOnlyList<string> captions, int minCell = 96)
+    {
         int columns = (int)Math.Ceiling(Math.Sqrt(count));
         int rows = (count + columns - 1) / columns;
-        int cell = Math.Max(size, 96), caption = 22, pad = 6;
+        int lines = captions.Count == 0 ? 1 : captions.Max(c => c.Split('\n').Length);
+        int cell = Math.Max(size, minCell), caption = 4 + 18 * lines, pad = 6;
         using var surface = SKSurface.Create(new SKImageInfo(columns * (cell + pad) + pad, rows * (cell + caption + pad) + pad));
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
         using var font = Fonts.Create(14);
         using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+        int stride = size * size * 4;
         for (int i = 0; i < count; i++)
         {
-            var rgba = new byte[size * size * 4];
-            for (int p = 0, q = i * size * size * 3; p < size * size; p++, q += 3)
-            {
-                rgba[4 * p] = rgb[q];
-                rgba[4 * p + 1] = rgb[q + 1];
-                rgba[4 * p + 2] = rgb[q + 2];
-                rgba[4 * p + 3] = 255;
-            }
             using var bitmap = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Opaque));
-            System.Runtime.InteropServices.Marshal.Copy(rgba, 0, bitmap.GetPixels(), rgba.Length);
+            System.Runtime.InteropServices.Marshal.Copy(rgba, i * stride, bitmap.GetPixels(), stride);
             using var image = SKImage.FromBitmap(bitmap);
             float x = pad + i % columns * (cell + pad), y = pad + i / columns * (cell + caption + pad);
             canvas.DrawImage(image, SKRect.Create(x, y, cell, cell), new SKSamplingOptions(SKFilterMode.Linear));
-            canvas.DrawText(captions[i], x + 2, y + cell + 16, SKTextAlign.Left, font, ink);
+            var captionLines = captions[i].Split('\n');
+            for (int l = 0; l < captionLines.Length; l++)
+                canvas.DrawText(captionLines[l], x + 2, y + cell + 16 + 18 * l, SKTextAlign.Left, font, ink);
         }
         using var snapshot = surface.Snapshot();
         using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);

@@ -3,12 +3,12 @@ using FastVision.Training;
 
 namespace FastVision.Reporting;
 
-/// <summary>fastai's per-epoch table: epoch, train_loss, valid_loss, the metrics, time.</summary>
-public sealed class EpochTable(TextWriter writer)
+/// <summary>fastai's per-epoch table: epoch, train_loss, valid_loss, the metrics, time. The header is written once.</summary>
+public sealed class EpochTable
 {
     private string[]? columns;
 
-    public void Write(EpochResult r)
+    public void Write(TextWriter writer, EpochResult r)
     {
         if (columns is null)
         {

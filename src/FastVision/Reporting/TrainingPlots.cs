@@ -70,7 +70,7 @@ public static class TrainingPlots
         Save(plot, pngPath);
     }
 
-    private static Plot NewPlot(string title, string xLabel, string yLabel)
+    internal static Plot NewPlot(string title, string xLabel, string yLabel)
     {
         var plot = new Plot();
         if (FontName.Value is { } font) plot.Font.Set(font);
@@ -80,6 +80,6 @@ public static class TrainingPlots
         return plot;
     }
 
-    private static void Save(Plot plot, string pngPath) =>
-        FastVision.AtomicFile.Write(pngPath, temp => File.WriteAllBytes(temp, plot.GetImageBytes(800, 500, ImageFormat.Png)));
+    internal static void Save(Plot plot, string pngPath, int width = 800, int height = 500) =>
+        FastVision.AtomicFile.Write(pngPath, temp => File.WriteAllBytes(temp, plot.GetImageBytes(width, height, ImageFormat.Png)));
 }

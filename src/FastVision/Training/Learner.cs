@@ -30,6 +30,7 @@ public sealed partial class Learner : IDisposable
         TorchRuntime.EnsureInitialized();
         Dls = dls;
         Options = options;
+        Log = options.Log;
         Architecture = architecture;
         Device = TorchRuntime.Device(options.Device);
         Model = model;
@@ -49,6 +50,9 @@ public sealed partial class Learner : IDisposable
     public VisionModel Model { get; }
     public Architecture Architecture { get; }
     public LearnerOptions Options { get; }
+
+    /// <summary>Where callbacks write messages: <see cref="LearnerOptions.Log"/>, or the live progress display's line writer during a fit.</summary>
+    public TextWriter? Log { get; set; }
     public Device Device { get; }
     public IReadOnlyList<IMetric> Metrics { get; }
     public Recorder Recorder { get; }

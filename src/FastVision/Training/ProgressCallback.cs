@@ -1,65 +1,77 @@
-using System.Diagnostics;
 using System.Globalization;
 using FastVision.Reporting;
+using Spectre.Console;
 
 namespace FastVision.Training;
 
 /// <summary>
-/// Writes fastai's per-epoch table as each epoch ends. In an interactive terminal it also keeps a live bar
-/// for the running phase (batches done, smoothed loss, ETA) on the line below, rewritten in place; when the
-/// output goes to a file or CI log, only the table's plain lines are written.
+/// Writes fastai's per-epoch table as each epoch ends. On an interactive terminal the running phase also gets a
+/// Spectre.Console progress bar (batches done, smoothed loss, ETA) and the table's lines print above it; in CI
+/// and log files only the table's plain lines are written.
 /// </summary>
-public sealed class ProgressCallback(TextWriter writer, bool? interactive = null) : Callback
+public sealed class ProgressCallback : Callback
 {
-    private const int BarWidth = 24;
-    private readonly EpochTable table = new(writer);
-    private readonly bool live = interactive ?? (ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected);
-    private readonly Stopwatch phase = new(), sinceDraw = new();
-    private int lastLength;
+    private readonly TextWriter writer;
+    private readonly IAnsiConsole? console;
+    private readonly EpochTable table = new();
+    private LiveProgress? live;
+    private ProgressTask? phase;
+    private TextWriter? previousLog;
+
+    /// <summary>Plain lines to <paramref name="writer"/>; bars too when it is an interactive console.</summary>
+    public ProgressCallback(TextWriter writer)
+    {
+        this.writer = writer;
+        console = LiveProgress.IsInteractive(writer) ? AnsiConsole.Console : null;
+    }
+
+    /// <summary>Bars and the table on a Spectre console.</summary>
+    public ProgressCallback(IAnsiConsole console) : this(TextWriter.Null) => this.console = console;
 
     public override int Order => 60;
 
-    public override void BeforeTrain() => phase.Restart();
+    public override void BeforeFit()
+    {
+        if (console is null) return;
+        live = new LiveProgress(console);
+        previousLog = Learner.Log;
+        Learner.Log = live.Writer;
+    }
 
-    public override void BeforeValidate() => phase.Restart();
+    public override void BeforeTrain() => StartPhase("train", Learner.IterationsPerEpoch);
+
+    public override void BeforeValidate() => StartPhase("valid", Learner.Dls.Valid.BatchCount);
 
     public override void AfterBatch()
     {
-        if (!live || (sinceDraw.IsRunning && sinceDraw.ElapsedMilliseconds < 200)) return;
-        sinceDraw.Restart();
-        bool training = Learner.Training;
-        int done = Learner.Iteration + 1;
-        int total = training ? Learner.IterationsPerEpoch : Learner.Dls.Valid.BatchCount;
-        double eta = done == 0 ? 0 : phase.Elapsed.TotalSeconds / done * Math.Max(0, total - done);
-        int filled = total == 0 ? 0 : Math.Min(BarWidth, BarWidth * done / total);
-        var bar = new string('#', filled) + new string('-', BarWidth - filled);
-        var loss = training ? Learner.Recorder.SmoothLoss.ToString(" 'loss' 0.0000", CultureInfo.InvariantCulture) : "";
-        var line = FormattableString.Invariant(
-            $"epoch {Learner.Epoch + 1}/{Learner.EpochCount} {(training ? "train" : "valid")} [{bar}] {done}/{total}{loss} eta {(int)eta / 60}:{(int)eta % 60:00}");
-        writer.Write("\r" + line.PadRight(lastLength));
-        lastLength = line.Length;
-        writer.Flush();
+        if (phase is null) return;
+        phase.Value = Learner.Iteration + 1;
+        if (Learner.Training)
+            phase.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {Learner.Epoch + 1}/{Learner.EpochCount} train  loss {Learner.Recorder.SmoothLoss:0.0000}"));
     }
 
-    public override void AfterEpoch()
+    public override void AfterTrain() => phase?.StopTask();
+
+    public override void AfterValidate() => phase?.StopTask();
+
+    public override void AfterEpoch() => table.Write(live?.Writer ?? writer, Learner.History[^1]);
+
+    public override void AfterCancelFit() => (live?.Writer ?? writer).WriteLine($"stopped: {Learner.CancelReason}");
+
+    public override void AfterFit()
     {
-        ClearLine();
-        table.Write(Learner.History[^1]);
+        if (live is null) return;
+        phase = null;
+        live.Dispose();
+        live = null;
+        Learner.Log = previousLog;
     }
 
-    public override void AfterCancelFit()
+    private void StartPhase(string name, int batches)
     {
-        ClearLine();
-        writer.WriteLine($"stopped: {Learner.CancelReason}");
-    }
-
-    public override void AfterFit() => ClearLine();
-
-    private void ClearLine()
-    {
-        if (!live || lastLength == 0) return;
-        writer.Write("\r" + new string(' ', lastLength) + "\r");
-        lastLength = 0;
-        sinceDraw.Reset();
+        if (live is null) return;
+        phase?.StopTask();
+        phase = live.AddTask($"epoch {Learner.Epoch + 1}/{Learner.EpochCount} {name}", batches);
     }
 }

@@ -21,6 +21,9 @@ public sealed class VisionModel : nn.Module<Tensor, Tensor>
     public nn.Module<Tensor, Tensor> Body => body;
     public Sequential Head => head;
 
+    /// <summary>Outputs of the head's last linear layer.</summary>
+    public int NumClasses => (int)head.modules().OfType<Linear>().Last().out_features;
+
     /// <summary>Body groups (earliest first), then the head: the unit of freezing and discriminative LRs.</summary>
     public IReadOnlyList<IReadOnlyList<nn.Module>> LayerGroups =>
         [.. ((IVisionBody)body).LayerGroups, [head]];

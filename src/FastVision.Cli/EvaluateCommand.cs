@@ -1,0 +1,47 @@
+using System.CommandLine;
+using System.Globalization;
+using FastVision.Interpretation;
+using FastVision.Metrics;
+using FastVision.Reporting;
+
+namespace FastVision.Cli;
+
+internal static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var prediction = new PredictionArguments();
+        var dataArgs = new DataArguments(defaultSize: 224);
+        var validOnly = new Option<bool>("--valid-only") { Description = "Only the validation part of the split (the same split as training with the same --split/--seed)" };
+        var output = new Option<string?>("--out") { Description = "Folder for confusion_matrix.png, top_losses.png and interpretation.txt" };
+        var command = new Command("evaluate", "Log loss, accuracy, error rate and the confusion matrix of a trained model on a labelled set (folder or competition CSVs).\n" +
+            "Example: fastvision evaluate ./model --data ./labelled --out ./evaluation");
+        command.Arguments.Add(prediction.Model);
+        foreach (var o in prediction.Options.Where(o => o.Name != "--seed").Concat(dataArgs.Options.Where(o => o.Name is "--data" or "--format" or "--label-regex" or "--split" or "--valid-list" or "--valid-pct" or "--seed")))
+            command.Options.Add(o);
+        command.Options.Add(validOnly);
+        command.Options.Add(output);
+        command.SetAction(parse =>
+        {
+            var data = dataArgs.Plan(parse);
+            var items = parse.GetValue(validOnly) ? data.Valid.Select(i => data.Items[i]).ToList() : data.Items;
+            using var predictor = prediction.Load(parse);
+            var result = PredictionArguments.Predict(predictor, items);
+            var interp = new ClassificationInterpretation(result.Classes, result.Rows);
+            var metrics = Metric.OfProbabilities(result.Rows.Select(r => r.Probabilities).ToList(), result.Rows.Select(r => r.Target).ToList(),
+                [new LogLoss(), new Accuracy(), new ErrorRate()]);
+            Console.WriteLine(interp.Report());
+            if (parse.GetValue(output) is { } outDir)
+            {
+                Directory.CreateDirectory(outDir);
+                InterpretationPlots.ConfusionMatrix(interp, Path.Combine(outDir, "confusion_matrix.png"));
+                InterpretationPlots.TopLosses(interp, Path.Combine(outDir, "top_losses.png"));
+                AtomicFile.WriteAllText(Path.Combine(outDir, "interpretation.txt"), interp.Report());
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"evaluate: images={result.Rows.Count} skipped={result.Skipped.Count} log_loss={metrics["log_loss"]:F4} accuracy={metrics["accuracy"]:F4} error_rate={metrics["error_rate"]:F4}"));
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,43 @@
+using System.CommandLine;
+using FastVision.Data;
+using FastVision.Inference;
+
+namespace FastVision.Cli;
+
+internal static class PredictCommand
+{
+    public static Command Create()
+    {
+        var prediction = new PredictionArguments();
+        var inputs = new Argument<string[]>("IMAGES") { Description = "Image files or folders (searched recursively)", Arity = ArgumentArity.ZeroOrMore };
+        var csv = new Option<string?>("--csv") { Description = "A features CSV (id, filepath relative to the CSV's folder), e.g. test_features.csv" };
+        var pathColumn = new Option<string>("--path-column") { Description = "The image path column of --csv", DefaultValueFactory = _ => "filepath" };
+        var output = new Option<string>("--out") { Description = "The predictions CSV: path (and id), predicted class, one probability column per class", DefaultValueFactory = _ => "predictions.csv" };
+        var command = new Command("predict", "Class probabilities for images with a trained model.\n" +
+            "Example: fastvision predict ./model ./new-photos --tta --out predictions.csv");
+        command.Arguments.Add(prediction.Model);
+        command.Arguments.Add(inputs);
+        foreach (var o in prediction.Options.Append(csv).Append(pathColumn).Append(output)) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            var items = new List<ImageItem>();
+            if (parse.GetValue(csv) is { } csvPath)
+                items.AddRange(new CsvSource(Path.GetFileName(csvPath), parse.GetValue(pathColumn)!).ReadAll(Path.GetDirectoryName(Path.GetFullPath(csvPath))!));
+            foreach (var input in parse.GetValue(inputs) ?? [])
+            {
+                if (Directory.Exists(input)) items.AddRange(ImageFiles.Find(input).Select(f => new ImageItem(f)));
+                else if (File.Exists(input)) items.Add(new ImageItem(Path.GetFullPath(input)));
+                else throw new FileNotFoundException($"{input}: no such image file or folder.");
+            }
+            if (items.Count == 0) throw new ArgumentException("Nothing to predict: give image files, folders or --csv.");
+            using var predictor = prediction.Load(parse);
+            var result = PredictionArguments.Predict(predictor, items);
+            var outPath = parse.GetValue(output)!;
+            PredictionCsv.Write(result, outPath);
+            var counts = result.Rows.GroupBy(r => result.Classes[r.Predicted]).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}");
+            Console.WriteLine($"predict: {result.Rows.Count} image(s) -> {Path.GetFullPath(outPath)}; skipped {result.Skipped.Count}; predicted: {string.Join(", ", counts)}");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using FastVision.Data;
+using FastVision.Inference;
+using FastVision.Reporting;
+
+namespace FastVision.Cli;
+
+/// <summary>The model argument and the options of every command that predicts with a saved model.</summary>
+internal sealed class PredictionArguments
+{
+    private readonly Argument<string> model = new("MODEL") { Description = "A model folder written by 'fastvision train' (model.json + model.safetensors)" };
+    private readonly Option<string> device = CommonOptions.Device();
+    private readonly Option<string> precision = CommonOptions.Precision();
+    private readonly Option<int> batchSize = CommonOptions.BatchSize();
+    private readonly Option<bool> tta = new("--tta") { Description = "Test-time augmentation: (1-beta)*mean of --tta-passes augmented passes + beta*plain (fastai: 4 passes, beta 0.25)" };
+    private readonly Option<int> ttaPasses = new("--tta-passes") { Description = "Augmented passes of --tta", DefaultValueFactory = _ => 4 };
+    private readonly Option<double> ttaBeta = new("--tta-beta") { Description = "Weight of the plain pass in --tta", DefaultValueFactory = _ => 0.25 };
+    private readonly Option<bool> uncalibrated = new("--no-calibration") { Description = "Ignore the model's fitted temperature (raw softmax)" };
+    private readonly Option<BadImagePolicy> onBadImage = new("--on-bad-image")
+    {
+        Description = "skip (leave unreadable images out and list them) or fail (stop at the first)",
+        DefaultValueFactory = _ => BadImagePolicy.Skip,
+    };
+    private readonly Option<int> seed = CommonOptions.Seed();
+
+    public Argument<string> Model => model;
+
+    public IEnumerable<Option> Options => [device, precision, batchSize, tta, ttaPasses, ttaBeta, uncalibrated, onBadImage, seed];
+
+    public Predictor Load(ParseResult parse)
+    {
+        var predictor = Predictor.Load(parse.GetValue(model)!, new PredictorOptions
+        {
+            Device = parse.GetValue(device)!, MixedPrecision = CommonOptions.AutocastType(parse.GetValue(precision)!), BatchSize = parse.GetValue(batchSize),
+            Tta = parse.GetValue(tta) ? new TestTimeAugmentation(parse.GetValue(ttaPasses), parse.GetValue(ttaBeta)) : null,
+            Calibrated = !parse.GetValue(uncalibrated), OnBadImage = parse.GetValue(onBadImage),
+            Seed = parse.CommandResult.Command.Options.Contains(seed) ? parse.GetValue(seed) : new PredictorOptions().Seed,
+        });
+        var m = predictor.Metadata;
+        Console.WriteLine(FormattableString.Invariant(
+            $"model: {m.Architecture}, {m.Classes.Length} classes, {m.Size}px, temperature {predictor.Temperature:G4}{(predictor.Options.Tta is { } t ? $", TTA {t.Passes} passes beta {t.Beta}" : "")}"));
+        return predictor;
+    }
+
+    /// <summary>Predicts with a progress bar on a terminal; lists every image that was left out.</summary>
+    public static PredictionSet Predict(Predictor predictor, IReadOnlyList<ImageItem> items)
+    {
+        int total = predictor.BatchesPerPass(items.Count) * predictor.Passes;
+        var result = LiveProgress.Track(Console.Out, $"predicting {items.Count} images", total, step => predictor.Predict(items, step));
+        foreach (var (file, reason) in result.Skipped)
+            Console.Error.WriteLine($"skipped: {(reason.StartsWith(file, StringComparison.Ordinal) ? reason : $"{file}: {reason}")}");
+        return result;
+    }
+}

@@ -1,0 +1,102 @@
+using TorchSharp;
+using FastVision.Data;
+using FastVision.Models;
+using FastVision.Native;
+using FastVision.Vision;
+using static TorchSharp.torch;
+using DataLoader = FastVision.Data.DataLoader;
+
+namespace FastVision.Inference;
+
+/// <summary>One image's class probabilities (in <see cref="Predictor.Classes"/> order).</summary>
+public sealed record ImagePrediction(ImageItem Item, float[] Probabilities, int Target)
+{
+    public int Predicted => Array.IndexOf(Probabilities, Probabilities.Max());
+}
+
+/// <summary>Probabilities for images that could be read, and the ones that could not (path, reason).</summary>
+public sealed record PredictionSet(IReadOnlyList<string> Classes, IReadOnlyList<ImagePrediction> Rows, IReadOnlyList<KeyValuePair<string, string>> Skipped);
+
+/// <summary>
+/// A loaded model bundle that predicts images (fastai's load_learner + get_preds/tta): the validation path of
+/// training (presize centred, resize, normalization), batched, optionally with test-time augmentation, with
+/// the bundle's temperature applied.
+/// </summary>
+public sealed class Predictor : IDisposable
+{
+    private readonly VisionModel model;
+    private readonly Device device;
+
+    public Predictor(VisionModel model, ModelMetadata metadata, PredictorOptions? options = null)
+    {
+        TorchRuntime.EnsureInitialized();
+        Options = options ?? new PredictorOptions();
+        this.model = model;
+        Metadata = metadata;
+        device = TorchRuntime.Device(Options.Device);
+        model.to(device);
+    }
+
+    public static Predictor Load(string directory, PredictorOptions? options = null)
+    {
+        TorchRuntime.EnsureInitialized();
+        var (model, metadata) = ModelBundle.Load(directory);
+        return new Predictor(model, metadata, options);
+    }
+
+    public ModelMetadata Metadata { get; }
+    public PredictorOptions Options { get; }
+    public IReadOnlyList<string> Classes => Metadata.Classes;
+    public double Temperature => Options.Calibrated ? Metadata.Temperature : 1;
+
+    /// <summary>Batches one pass over <paramref name="count"/> images takes (progress bars: multiply by <see cref="Passes"/>).</summary>
+    public int BatchesPerPass(int count) => (count + Options.BatchSize - 1) / Options.BatchSize;
+
+    public int Passes => 1 + (Options.Tta?.Passes ?? 0);
+
+    /// <summary>
+    /// Predicts <paramref name="items"/>; an item with a label must name one of <see cref="Classes"/> (evaluation).
+    /// <paramref name="afterBatch"/> is called after every batch of every pass.
+    /// </summary>
+    public PredictionSet Predict(IReadOnlyList<ImageItem> items, Action? afterBatch = null)
+    {
+        var issues = new DataIssues(Options.OnBadImage);
+        int size = Metadata.Size;
+        var settings = new LoaderSettings
+        {
+            BatchSize = Options.BatchSize, Presize = new Presize(Metadata.Presize > 0 ? Metadata.Presize : size),
+            Augment = Metadata.Augment ?? AugTransforms.None(size), Seed = Options.Seed, Issues = issues,
+        };
+        var normalization = new Normalization(Metadata.Mean, Metadata.Std);
+        float[][] Pass(bool augment, int epoch, out Predictions raw)
+        {
+            var loader = new DataLoader(items, Classes, settings, isTrain: false, augment) { Normalization = normalization };
+            raw = Predictions.Collect(model, loader, device, Options.MixedPrecision, epoch, _ => afterBatch?.Invoke());
+            return raw.Probabilities(Temperature);
+        }
+
+        var plain = Pass(augment: false, 0, out var plainRaw);
+        using (plainRaw)
+        {
+            if (Options.Tta is { } tta)
+            {
+                var passes = new List<float[][]>();
+                for (int pass = 0; pass < tta.Passes; pass++)
+                {
+                    var probabilities = Pass(augment: true, pass + 1, out var raw);
+                    using (raw)
+                    {
+                        if (!raw.Items.SequenceEqual(plainRaw.Items))
+                            throw new InvalidOperationException("Test-time augmentation read a different set of images than the plain pass.");
+                    }
+                    passes.Add(probabilities);
+                }
+                plain = tta.Combine(passes, plain);
+            }
+            var rows = plainRaw.Items.Select((item, r) => new ImagePrediction(items[item], plain[r], plainRaw.Targets[r])).ToList();
+            return new PredictionSet(Classes, rows, issues.Skipped);
+        }
+    }
+
+    public void Dispose() => model.Dispose();
+}

@@ -1,0 +1,27 @@
+using FastVision.Data;
+using static TorchSharp.torch;
+
+namespace FastVision.Inference;
+
+/// <summary>How a <see cref="Predictor"/> runs: device, precision, batch size, test-time augmentation, bad images.</summary>
+public sealed record PredictorOptions
+{
+    /// <summary>auto (CUDA when available), cpu or cuda[:N].</summary>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>Autocast type for the forward pass (bf16 on CPU); null for fp32.</summary>
+    public ScalarType? MixedPrecision { get; init; }
+
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>fastai's tta when set; plain predictions otherwise.</summary>
+    public TestTimeAugmentation? Tta { get; init; }
+
+    /// <summary>Seeds the test-time augmentation.</summary>
+    public int Seed { get; init; } = 42;
+
+    public BadImagePolicy OnBadImage { get; init; } = BadImagePolicy.Skip;
+
+    /// <summary>Apply the bundle's fitted temperature (when it has one).</summary>
+    public bool Calibrated { get; init; } = true;
+}

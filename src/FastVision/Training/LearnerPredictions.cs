@@ -1,0 +1,25 @@
+using FastVision.Inference;
+using DataLoader = FastVision.Data.DataLoader;
+
+namespace FastVision.Training;
+
+public sealed partial class Learner
+{
+    /// <summary>Temperature scaling fitted by <see cref="Calibrate"/>; exported with the model.</summary>
+    public Calibration? Calibration { get; set; }
+
+    /// <summary>The model's logits over <paramref name="loader"/> (the validation set by default), with the learner's precision.</summary>
+    public Predictions GetPreds(DataLoader? loader = null, int epoch = 0) =>
+        Predictions.Collect(Model, loader ?? Dls.Valid, Device, Options.MixedPrecision, epoch);
+
+    /// <summary>Fits a temperature on the validation set by minimizing its log loss and keeps it for <see cref="Export"/>.</summary>
+    public Calibration Calibrate()
+    {
+        using var preds = GetPreds();
+        using var targets = TorchSharp.torch.tensor(preds.Targets.Select(t => (long)t).ToArray());
+        double temperature = TemperatureScaling.Fit(preds.Logits, preds.Targets);
+        Calibration = new Calibration(temperature, TemperatureScaling.LogLoss(preds.Logits, targets),
+            TemperatureScaling.LogLoss(preds.Logits, targets, temperature), preds.Count);
+        return Calibration;
+    }
+}
