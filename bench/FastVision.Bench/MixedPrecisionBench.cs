@@ -19,7 +19,7 @@ public static class MixedPrecisionBench
         TorchRuntime.EnsureInitialized();
         var report = new BenchmarkReport("Mixed precision (bf16 autocast) vs fp32, training, batch 32, AdamW",
             ["model", "size", "fp32 img/s", "bf16 img/s", "bf16 / fp32"]);
-        foreach (var (arch, size, steps) in new[] { (Architectures.CntkResNet, 128, 10), (Architectures.CntkResNet, 224, 6), (Architectures.ResNet50, 128, 6), (Architectures.ResNet50, 224, 3) })
+        foreach (var (arch, size, steps) in new[] { (Architectures.CntkResNet, 128, 24), (Architectures.CntkResNet, 224, 10), (Architectures.ResNet50, 128, 8), (Architectures.ResNet50, 224, 4) })
         {
             double fp32 = Throughput(arch, size, steps, bf16: false);
             double bf16 = Throughput(arch, size, steps, bf16: true);

@@ -36,6 +36,7 @@ public static class InterpretationPlots
         {
             plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
             plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+            plot.Axes.Bottom.TickLabelStyle.OffsetY = 6; // clear of the frame
             plot.Axes.Bottom.MinimumSize = 12 + 8 * longest;
         }
         plot.Axes.Left.SetTicks(positions, [.. interp.Classes.Reverse()]);
