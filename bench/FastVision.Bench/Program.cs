@@ -8,6 +8,7 @@ var benchmarks = new Dictionary<string, Func<string[], BenchmarkReport?>>
     ["mixed-precision"] = MixedPrecisionBench.Run,
     ["recipes"] = RecipeComparison.Run,
     ["fashion-mnist"] = FashionMnist.Run,
+    ["inference"] = InferenceBench.Run,
     ["data-pipeline-memory-probe"] = DataPipeline.MemoryProbe, // a child process of data-pipeline
 };
 var name = args.FirstOrDefault() ?? "train-throughput";

@@ -9,6 +9,11 @@ namespace FastVision.Cli;
 internal sealed class PredictionArguments
 {
     private readonly Argument<string> model = new("MODEL") { Description = "A model folder written by 'fastvision train' (model.json + model.safetensors)" };
+    private readonly Option<PredictionEngine> engine = new("--engine")
+    {
+        Description = "auto (ONNX Runtime when the model has model.onnx and fp32 on the CPU is asked for: the fastest here), torch or onnx",
+        DefaultValueFactory = _ => PredictionEngine.Auto,
+    };
     private readonly Option<string> device = CommonOptions.Device();
     private readonly Option<string> precision = CommonOptions.Precision();
     private readonly Option<int> batchSize = CommonOptions.BatchSize();
@@ -25,20 +30,20 @@ internal sealed class PredictionArguments
 
     public Argument<string> Model => model;
 
-    public IEnumerable<Option> Options => [device, precision, batchSize, tta, ttaPasses, ttaBeta, uncalibrated, onBadImage, seed];
+    public IEnumerable<Option> Options => [engine, device, precision, batchSize, tta, ttaPasses, ttaBeta, uncalibrated, onBadImage, seed];
 
     public Predictor Load(ParseResult parse)
     {
         var predictor = Predictor.Load(parse.GetValue(model)!, new PredictorOptions
         {
-            Device = parse.GetValue(device)!, MixedPrecision = CommonOptions.AutocastType(parse.GetValue(precision)!), BatchSize = parse.GetValue(batchSize),
+            Engine = parse.GetValue(engine), Device = parse.GetValue(device)!, MixedPrecision = CommonOptions.AutocastType(parse.GetValue(precision)!), BatchSize = parse.GetValue(batchSize),
             Tta = parse.GetValue(tta) ? new TestTimeAugmentation(parse.GetValue(ttaPasses), parse.GetValue(ttaBeta)) : null,
             Calibrated = !parse.GetValue(uncalibrated), OnBadImage = parse.GetValue(onBadImage),
             Seed = parse.CommandResult.Command.Options.Contains(seed) ? parse.GetValue(seed) : new PredictorOptions().Seed,
         });
         var m = predictor.Metadata;
         Console.WriteLine(FormattableString.Invariant(
-            $"model: {m.Architecture}, {m.Classes.Length} classes, {m.Size}px, temperature {predictor.Temperature:G4}{(predictor.Options.Tta is { } t ? $", TTA {t.Passes} passes beta {t.Beta}" : "")}"));
+            $"model: {m.Architecture}, {m.Classes.Length} classes, {m.Size}px, {predictor.EngineName}, temperature {predictor.Temperature:G4}{(predictor.Options.Tta is { } t ? $", TTA {t.Passes} passes beta {t.Beta}" : "")}"));
         return predictor;
     }
 

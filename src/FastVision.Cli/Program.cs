@@ -11,6 +11,8 @@ var root = new RootCommand("FastVision: fastai-style transfer learning for image
     PredictCommand.Create(),
     SubmitCommand.Create(),
     CheckSubmissionCommand.Create(),
+    ExportCommand.Create(),
+    ModelsCommand.Create(),
 };
 // FastVision reports errors itself (CliErrors), with exit codes scripts can rely on.
 var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false };

@@ -18,8 +18,12 @@ internal sealed class TrainingArguments
     private readonly Option<double> labelSmoothing = new("--label-smoothing") { Description = "Label smoothing of the loss (fastai: 0.1); 0 for none", DefaultValueFactory = _ => 0.0 };
     private readonly Option<string> precision = CommonOptions.Precision();
     private readonly Option<bool> noPretrained = new("--no-pretrained") { Description = "Random initialization (train the whole network)" };
+    private readonly Option<string?> weights = new("--weights")
+    {
+        Description = "Start from this state dict instead of the built-in weights: .pth/.pt/.bin/.safetensors with torchvision or timm names, or a FastVision model.safetensors",
+    };
 
-    public IEnumerable<Option> Options => [arch, device, precision, optimizer, weightDecay, labelSmoothing, noPretrained];
+    public IEnumerable<Option> Options => [arch, device, precision, optimizer, weightDecay, labelSmoothing, noPretrained, weights];
 
     public Learner Create(ParseResult parse, DataLoaders dls, int seed)
     {
@@ -27,11 +31,11 @@ internal sealed class TrainingArguments
         var learn = VisionLearner.Create(dls, architecture, new LearnerOptions
         {
             Seed = seed, Device = parse.GetValue(device)!, Optimizer = parse.GetValue(optimizer), WeightDecay = parse.GetValue(weightDecay),
-            LabelSmoothing = parse.GetValue(labelSmoothing), Pretrained = !parse.GetValue(noPretrained),
+            LabelSmoothing = parse.GetValue(labelSmoothing), Pretrained = !parse.GetValue(noPretrained), Weights = parse.GetValue(weights),
             MixedPrecision = CommonOptions.AutocastType(parse.GetValue(precision)!),
             Metrics = _ => [new Accuracy(), new ErrorRate(), new LogLoss()],
         });
-        Console.WriteLine($"model: {architecture.Name}{(learn.IsFrozen ? " (pretrained, body frozen)" : " (random init)")} on {learn.Device}, {dls.Size}px, {parse.GetValue(precision)}");
+        Console.WriteLine($"model: {architecture.Name}{(learn.IsFrozen ? $" ({parse.GetValue(weights) ?? "pretrained"}, body frozen)" : " (random init)")} on {learn.Device}, {dls.Size}px, {parse.GetValue(precision)}");
         return learn;
     }
 }

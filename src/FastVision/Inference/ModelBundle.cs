@@ -33,22 +33,35 @@ public sealed record ModelMetadata(
 public sealed record Calibration(double Temperature, double ValidLogLossBefore, double ValidLogLossAfter, int ValidImages);
 
 /// <summary>
-/// A trained model on disk: <c>model.safetensors</c> (keys body.* / head.*) and <c>model.json</c>.
-/// Both are written atomically (temp file + rename).
+/// A trained model on disk, one folder: <c>model.safetensors</c> (keys body.* / head.*), <c>model.onnx</c> (the same
+/// network for ONNX Runtime, when the architecture exports) and <c>model.json</c> (written last). Every file is
+/// written atomically (temp file + rename). Loading validates each part and names what is wrong.
 /// </summary>
 public static class ModelBundle
 {
     public const string WeightsFile = "model.safetensors";
+    public const string OnnxFile = "model.onnx";
     public const string MetadataFile = "model.json";
-    public const string FormatVersion = "1";
+
+    /// <summary>2 added presize, training augmentation and calibration (all optional, so format 1 still reads).</summary>
+    public const string FormatVersion = "2";
+    private static readonly string[] ReadableFormats = ["1", "2"];
     private static JsonSerializerOptions Json => JsonFiles.Options;
+
+    public static string Version => typeof(ModelBundle).Assembly.GetName().Version?.ToString() ?? "0";
 
     public static void Save(Learner learner, string directory)
     {
         Directory.CreateDirectory(directory);
         AtomicFile.Write(Path.Combine(directory, WeightsFile), path => learner.Model.save_safetensors(path));
+        if (OnnxExport.Supports(learner.Model))
+        {
+            bool training = learner.Model.training;
+            OnnxExport.Save(learner.Model, learner.Dls.Size, Path.Combine(directory, OnnxFile));
+            learner.Model.train(training);
+        }
         var norm = learner.Dls.Normalization ?? learner.Architecture.Normalization;
-        var metadata = new ModelMetadata(FormatVersion, typeof(ModelBundle).Assembly.GetName().Version?.ToString() ?? "0",
+        var metadata = new ModelMetadata(FormatVersion, Version,
             learner.Architecture.Name, [.. learner.Dls.Classes], learner.Dls.Size, norm.Mean, norm.Std, [.. learner.History])
         {
             Presize = learner.Dls.Train.Settings.Presize.Size,
@@ -58,19 +71,65 @@ public static class ModelBundle
         AtomicFile.WriteAllText(Path.Combine(directory, MetadataFile), JsonSerializer.Serialize(metadata, Json));
     }
 
-    /// <summary>Rebuilds the model a folder describes and loads its weights.</summary>
-    public static (VisionModel Model, ModelMetadata Metadata) Load(string directory)
+    /// <summary>Reads and validates <c>model.json</c>.</summary>
+    public static ModelMetadata ReadMetadata(string directory)
     {
         var metaPath = Path.Combine(directory, MetadataFile);
         if (!File.Exists(metaPath)) throw new FileNotFoundException($"{metaPath}: not found; is '{directory}' a FastVision model folder?");
-        var metadata = JsonSerializer.Deserialize<ModelMetadata>(File.ReadAllText(metaPath), Json)
-            ?? throw new InvalidDataException($"{metaPath}: empty metadata.");
-        if (metadata.FormatVersion != FormatVersion)
-            throw new InvalidDataException($"{metaPath}: format version {metadata.FormatVersion}, this FastVision reads {FormatVersion}.");
-        var arch = Architectures.Get(metadata.Architecture);
-        var body = arch.CreateBody(pretrained: false);
+        ModelMetadata? metadata;
+        try
+        {
+            metadata = JsonSerializer.Deserialize<ModelMetadata>(File.ReadAllText(metaPath), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{metaPath}: not valid model metadata ({e.Message}).");
+        }
+        if (metadata is null) throw new InvalidDataException($"{metaPath}: empty metadata.");
+        if (!ReadableFormats.Contains(metadata.FormatVersion))
+            throw new InvalidDataException($"{metaPath}: written by FastVision {metadata.FastVisionVersion} in bundle format {metadata.FormatVersion}; " +
+                $"this FastVision ({Version}) reads formats {string.Join(", ", ReadableFormats)}. Re-export the model with a matching version.");
+        string? problem = metadata switch
+        {
+            { Classes: null or { Length: < 2 } } => "fewer than two classes",
+            _ when metadata.Classes.Any(string.IsNullOrWhiteSpace) => "an empty class name",
+            _ when metadata.Classes.Distinct(StringComparer.Ordinal).Count() != metadata.Classes.Length => "duplicate class names",
+            { Size: <= 0 } => $"input size {metadata.Size}",
+            { Presize: < 0 } => $"presize {metadata.Presize}",
+            { Mean: null or { Length: not 3 } } or { Std: null or { Length: not 3 } } => "normalization needs 3 means and 3 standard deviations",
+            _ when metadata.Std.Any(v => !(v > 0)) => "a standard deviation that is not positive",
+            { Calibration.Temperature: var t } when !(t > 0) => $"temperature {t}",
+            _ => null,
+        };
+        if (problem is not null) throw new InvalidDataException($"{metaPath}: {problem}.");
+        try
+        {
+            Architectures.Get(metadata.Architecture);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{metaPath}: {e.Message}");
+        }
+        return metadata;
+    }
+
+    /// <summary>Rebuilds the model a folder describes and loads its weights, checking every key and shape.</summary>
+    public static (VisionModel Model, ModelMetadata Metadata) Load(string directory)
+    {
+        var metadata = ReadMetadata(directory);
+        var weightsPath = Path.Combine(directory, WeightsFile);
+        if (!File.Exists(weightsPath)) throw new FileNotFoundException($"{weightsPath}: not found; the model folder is incomplete.");
+        var body = Architectures.Get(metadata.Architecture).CreateBody(pretrained: false);
         var model = new VisionModel(body, ClassifierHead.Create(((IVisionBody)body).NumFeatures, metadata.Classes.Length));
-        model.load_safetensors(Path.Combine(directory, WeightsFile));
+        var weights = WeightFiles.Read(weightsPath);
+        try
+        {
+            StateDicts.CopyInto(model, weights, weightsPath);
+        }
+        finally
+        {
+            foreach (var t in weights.Values) t.Dispose();
+        }
         return (model, metadata);
     }
 }

@@ -1,7 +1,5 @@
 using TorchSharp;
 using FastVision.Data;
-using FastVision.Native;
-using FastVision.Vision;
 using static TorchSharp.torch;
 
 namespace FastVision.Inference;
@@ -36,35 +34,29 @@ public sealed class Predictions : IDisposable
         return Rows(Logits.div(t).softmax(1));
     }
 
-    /// <summary>Runs <paramref name="model"/> over the batches of <paramref name="epoch"/> (it picks the augmentation of an augmented loader).</summary>
-    public static Predictions Collect(VisionModel model, DataLoader loader, Device device, ScalarType? autocast = null, int epoch = 0, Action<int>? afterBatch = null)
+    /// <summary>Runs <paramref name="engine"/> over the batches of <paramref name="epoch"/> (it picks the augmentation of an augmented loader).</summary>
+    public static Predictions Collect(IInferenceEngine engine, DataLoader loader, int epoch = 0, Action<int>? afterBatch = null)
     {
-        model.eval();
         var parts = new List<Tensor>();
         var items = new List<int>(loader.Count);
         var targets = new List<int>(loader.Count);
         try
         {
-            using (no_grad())
+            int index = 0, classes = 0;
+            foreach (var batch in loader.GetBatches(epoch))
             {
-                int index = 0;
-                foreach (var batch in loader.GetBatches(epoch))
+                using var scope = NewDisposeScope();
+                using (batch)
                 {
-                    using var scope = NewDisposeScope();
-                    using (batch)
-                    {
-                        var x = loader.Prepare(batch, device);
-                        Tensor output;
-                        using (autocast is { } dtype ? Autocast.Enter(device.type, dtype) : null)
-                            output = model.forward(x);
-                        parts.Add(output.to(ScalarType.Float32).cpu().DetachFromDisposeScope());
-                        items.AddRange(batch.Items);
-                        targets.AddRange(batch.Labels.data<long>().Select(l => (int)l));
-                    }
-                    afterBatch?.Invoke(++index);
+                    var output = engine.Forward(loader.Prepare(batch, engine.Device));
+                    classes = (int)output.shape[1];
+                    parts.Add(output.to(ScalarType.Float32).cpu().DetachFromDisposeScope());
+                    items.AddRange(batch.Items);
+                    targets.AddRange(batch.Labels.data<long>().Select(l => (int)l));
                 }
+                afterBatch?.Invoke(++index);
             }
-            var logits = parts.Count == 0 ? zeros(0, model.NumClasses) : cat(parts, 0);
+            var logits = parts.Count == 0 ? zeros(0, classes) : cat(parts, 0);
             return new Predictions(logits, [.. items], [.. targets]);
         }
         finally

@@ -24,25 +24,42 @@ public sealed record PredictionSet(IReadOnlyList<string> Classes, IReadOnlyList<
 /// </summary>
 public sealed class Predictor : IDisposable
 {
-    private readonly VisionModel model;
-    private readonly Device device;
+    private readonly IInferenceEngine engine;
 
-    public Predictor(VisionModel model, ModelMetadata metadata, PredictorOptions? options = null)
+    /// <summary>A predictor on an engine of the caller's (it is disposed with the predictor).</summary>
+    public Predictor(IInferenceEngine engine, ModelMetadata metadata, PredictorOptions? options = null)
     {
         TorchRuntime.EnsureInitialized();
         Options = options ?? new PredictorOptions();
-        this.model = model;
+        this.engine = engine;
         Metadata = metadata;
-        device = TorchRuntime.Device(Options.Device);
-        model.to(device);
     }
 
+    /// <summary>
+    /// Loads a bundle with the engine <see cref="PredictorOptions.Engine"/> asks for: auto picks ONNX Runtime when the bundle
+    /// has <c>model.onnx</c> and fp32 is asked for on the CPU (the fastest here, see bench/results/inference.md), else TorchSharp.
+    /// </summary>
     public static Predictor Load(string directory, PredictorOptions? options = null)
     {
         TorchRuntime.EnsureInitialized();
-        var (model, metadata) = ModelBundle.Load(directory);
-        return new Predictor(model, metadata, options);
+        options ??= new PredictorOptions();
+        var metadata = ModelBundle.ReadMetadata(directory);
+        var onnx = Path.Combine(directory, ModelBundle.OnnxFile);
+        var device = TorchRuntime.Device(options.Device);
+        bool useOnnx = options.Engine switch
+        {
+            PredictionEngine.Onnx => true,
+            PredictionEngine.Torch => false,
+            _ => File.Exists(onnx) && options.MixedPrecision is null && device.type == TorchSharp.DeviceType.CPU,
+        };
+        if (useOnnx) return new Predictor(new OnnxEngine(onnx), metadata, options);
+        var (model, _) = ModelBundle.Load(directory);
+        model.to(device);
+        return new Predictor(new TorchEngine(model, device, options.MixedPrecision, ownsModel: true), metadata, options);
     }
+
+    /// <summary>"onnx", "torch fp32", "torch bf16".</summary>
+    public string EngineName => engine.Name;
 
     public ModelMetadata Metadata { get; }
     public PredictorOptions Options { get; }
@@ -71,7 +88,7 @@ public sealed class Predictor : IDisposable
         float[][] Pass(bool augment, int epoch, out Predictions raw)
         {
             var loader = new DataLoader(items, Classes, settings, isTrain: false, augment) { Normalization = normalization };
-            raw = Predictions.Collect(model, loader, device, Options.MixedPrecision, epoch, _ => afterBatch?.Invoke());
+            raw = Predictions.Collect(engine, loader, epoch, _ => afterBatch?.Invoke());
             return raw.Probabilities(Temperature);
         }
 
@@ -98,5 +115,5 @@ public sealed class Predictor : IDisposable
         }
     }
 
-    public void Dispose() => model.Dispose();
+    public void Dispose() => engine.Dispose();
 }

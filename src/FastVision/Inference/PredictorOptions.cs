@@ -3,9 +3,20 @@ using static TorchSharp.torch;
 
 namespace FastVision.Inference;
 
+/// <summary>What runs the model at prediction.</summary>
+public enum PredictionEngine
+{
+    /// <summary>ONNX Runtime when the bundle has model.onnx and fp32 on the CPU is asked for; TorchSharp otherwise.</summary>
+    Auto,
+    Torch,
+    Onnx,
+}
+
 /// <summary>How a <see cref="Predictor"/> runs: device, precision, batch size, test-time augmentation, bad images.</summary>
 public sealed record PredictorOptions
 {
+    public PredictionEngine Engine { get; init; } = PredictionEngine.Auto;
+
     /// <summary>auto (CUDA when available), cpu or cuda[:N].</summary>
     public string Device { get; init; } = "auto";
 

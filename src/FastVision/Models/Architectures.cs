@@ -8,6 +8,7 @@ public static partial class Architectures
     static Architectures()
     {
         RegisterResNets();
+        RegisterMobileNets();
     }
 
     /// <summary>The default: the only ImageNet-pretrained body reachable offline.</summary>

@@ -20,6 +20,12 @@ public sealed record LearnerOptions
     /// <summary>Load the architecture's pretrained weights (and freeze the body) when it has some.</summary>
     public bool Pretrained { get; init; } = true;
 
+    /// <summary>
+    /// A state dict to start from instead of the built-in weights (.pth/.pt/.bin/.safetensors: torchvision or timm names, or a
+    /// FastVision model); the body is then frozen as a pretrained one. See <see cref="Models.BodyWeights"/>.
+    /// </summary>
+    public string? Weights { get; init; }
+
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
 
     /// <summary>Decoupled weight decay, fastai's 0.01; BatchNorm and bias parameters get none (wd_bn_bias=False).</summary>

@@ -9,8 +9,11 @@ public sealed partial class Learner
     public Calibration? Calibration { get; set; }
 
     /// <summary>The model's logits over <paramref name="loader"/> (the validation set by default), with the learner's precision.</summary>
-    public Predictions GetPreds(DataLoader? loader = null, int epoch = 0) =>
-        Predictions.Collect(Model, loader ?? Dls.Valid, Device, Options.MixedPrecision, epoch);
+    public Predictions GetPreds(DataLoader? loader = null, int epoch = 0)
+    {
+        using var engine = new TorchEngine(Model, Device, Options.MixedPrecision);
+        return Predictions.Collect(engine, loader ?? Dls.Valid, epoch);
+    }
 
     /// <summary>Fits a temperature on the validation set by minimizing its log loss and keeps it for <see cref="Export"/>.</summary>
     public Calibration Calibrate()

@@ -15,12 +15,17 @@ public static class VisionLearner
         architecture ??= Architectures.Default;
         options ??= new LearnerOptions();
         torch.random.manual_seed(options.Seed);
-        bool pretrained = options.Pretrained && architecture.Pretrained is not null;
-        var body = architecture.CreateBody(pretrained);
+        bool builtIn = options.Weights is null && options.Pretrained && architecture.Pretrained is not null;
+        var body = architecture.CreateBody(builtIn);
         var head = ClassifierHead.Create(((IVisionBody)body).NumFeatures, dls.Classes.Count);
         var model = new VisionModel(body, head);
+        if (options.Weights is { } file)
+        {
+            var report = BodyWeights.LoadInto(model, file);
+            options.Log?.WriteLine(report);
+        }
         var learner = new Learner(dls, model, architecture, options);
-        if (pretrained) learner.Freeze();
+        if (builtIn || options.Weights is not null) learner.Freeze();
         return learner;
     }
 }

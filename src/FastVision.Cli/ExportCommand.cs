@@ -1,0 +1,44 @@
+using System.CommandLine;
+using FastVision.Inference;
+using FastVision.Models;
+
+namespace FastVision.Cli;
+
+internal static class ExportCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<string>("MODEL") { Description = "A model folder written by 'fastvision train'" };
+        var weights = new Option<string?>("--weights")
+        {
+            Description = "Write the weights with torchvision's body names (conv1, layer1.0.conv1, ...) and the head as head.*, as .safetensors or .pth",
+        };
+        var onnx = new Option<string?>("--onnx") { Description = "Write the network as ONNX (opset 13, dynamic batch, input 'images', output 'logits')" };
+        var command = new Command("export", "Export a trained model's weights for PyTorch users, or its network for ONNX Runtime.\n" +
+            "Example: fastvision export ./model --weights resnet_body.safetensors --onnx model.onnx");
+        command.Arguments.Add(model);
+        command.Options.Add(weights);
+        command.Options.Add(onnx);
+        command.SetAction(parse =>
+        {
+            var (vision, metadata) = ModelBundle.Load(parse.GetValue(model)!);
+            using (vision)
+            {
+                if (parse.GetValue(weights) is null && parse.GetValue(onnx) is null) throw new ArgumentException("Nothing to export: give --weights FILE and/or --onnx FILE.");
+                if (parse.GetValue(weights) is { } file)
+                {
+                    BodyWeights.Export(vision, file);
+                    Console.WriteLine($"export: weights ({metadata.Architecture}, torchvision body names + head.*) -> {Path.GetFullPath(file)}");
+                }
+                if (parse.GetValue(onnx) is { } onnxFile)
+                {
+                    if (!OnnxExport.Supports(vision)) throw new ArgumentException($"ONNX export supports ResNet bodies; '{metadata.Architecture}' is not one.");
+                    OnnxExport.Save(vision, metadata.Size, onnxFile);
+                    Console.WriteLine($"export: ONNX ({metadata.Size}px, {metadata.Classes.Length} classes, dynamic batch) -> {Path.GetFullPath(onnxFile)}");
+                }
+            }
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,23 @@
+using System.CommandLine;
+using FastVision.Models;
+
+namespace FastVision.Cli;
+
+internal static class ModelsCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("models", "List the architectures, whether their weights are available offline, and what they are.\n" +
+            "Example: fastvision models");
+        command.SetAction(_ =>
+        {
+            int width = Architectures.All.Max(a => a.Name.Length) + 2;
+            Console.WriteLine($"{"name".PadRight(width)}{"weights offline",-17}description");
+            foreach (var arch in Architectures.All)
+                Console.WriteLine($"{arch.Name.PadRight(width)}{(arch.Pretrained is null ? "no" : "yes"),-17}{arch.Description}");
+            Console.WriteLine("Any of them also starts from a state dict file: fastvision train --arch NAME --weights FILE.");
+            return 0;
+        });
+        return command;
+    }
+}

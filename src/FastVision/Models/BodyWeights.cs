@@ -1,0 +1,76 @@
+using FastVision.Vision;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FastVision.Models;
+
+/// <summary>What <see cref="BodyWeights.LoadInto"/> loaded and what it left out.</summary>
+public sealed record WeightsReport(string Source, int BodyTensors, bool HeadLoaded, IReadOnlyList<string> Ignored)
+{
+    public override string ToString() =>
+        $"weights: {Source}: {BodyTensors} body tensors{(HeadLoaded ? " and the head" : "")}" +
+        (Ignored.Count > 0 ? $"; ignored {Ignored.Count}: {string.Join(", ", Ignored.Take(6))}{(Ignored.Count > 6 ? ", ..." : "")}" : "");
+}
+
+/// <summary>
+/// Starts a model from a state dict on disk (<see cref="WeightFiles"/>): torchvision or timm key names (for ResNets the
+/// two agree: conv1, bn1, layer1.0.conv1, ..., fc), optionally wrapped (<c>module.</c>, <c>model.</c>, <c>backbone.</c>,
+/// <c>encoder.</c>), or FastVision's own (<c>model.safetensors</c> with <c>body.*</c>/<c>head.*</c>, or an export with
+/// torchvision body names and <c>head.*</c>). A classifier (<c>fc.*</c>, <c>classifier.*</c>) is ignored; <c>head.*</c> is
+/// loaded when it is FastVision's head with the same shapes (same classes), else ignored.
+/// Every body key must be present with its shape, or the load fails naming the keys.
+/// </summary>
+public static class BodyWeights
+{
+    private static readonly string[] Wrappers = ["module.", "model.", "backbone.", "encoder."];
+    private static readonly string[] Classifiers = ["fc.", "classifier."];
+
+    public static WeightsReport LoadInto(VisionModel model, string path)
+    {
+        var weights = WeightFiles.Read(path);
+        try
+        {
+            var ignored = new List<string>();
+            bool fastVision = weights.Keys.Any(k => k.StartsWith("body.", StringComparison.Ordinal));
+            var body = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            var head = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            foreach (var (rawKey, value) in weights)
+            {
+                var key = fastVision ? rawKey : Unwrap(rawKey, weights.Keys);
+                if (key.StartsWith("head.", StringComparison.Ordinal)) head[key["head.".Length..]] = value; // FastVision's head (kept if it fits)
+                else if (fastVision && key.StartsWith("body.", StringComparison.Ordinal)) body[key["body.".Length..]] = value;
+                else if (fastVision || Classifiers.Any(c => key.StartsWith(c, StringComparison.Ordinal))) ignored.Add(rawKey);
+                else body[key] = value;
+            }
+            StateDicts.CopyInto(model.Body, body, path);
+            var target = model.Head.state_dict();
+            bool headFits = head.Count > 0 && head.Keys.All(target.ContainsKey)
+                && target.Where(kv => !kv.Key.EndsWith("num_batches_tracked", StringComparison.Ordinal))
+                    .All(kv => head.TryGetValue(kv.Key, out var t) && t.shape.SequenceEqual(kv.Value.shape));
+            if (headFits) StateDicts.CopyInto(model.Head, head, path);
+            else ignored.AddRange(head.Keys.Select(k => "head." + k));
+            return new WeightsReport(path, body.Count, headFits, [.. ignored.Order(StringComparer.Ordinal)]);
+        }
+        finally
+        {
+            foreach (var t in weights.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>The model's weights with torchvision's body names (no <c>body.</c> prefix) and FastVision's head as <c>head.*</c>.</summary>
+    public static void Export(VisionModel model, string path)
+    {
+        var state = model.state_dict();
+        WeightFiles.Write(path, state.ToDictionary(
+            kv => kv.Key.StartsWith("body.", StringComparison.Ordinal) ? kv.Key["body.".Length..] : kv.Key, kv => kv.Value));
+    }
+
+    /// <summary>Strips a wrapper prefix that every key of the file shares (DataParallel's module., Lightning's model., ...).</summary>
+    private static string Unwrap(string key, IEnumerable<string> all)
+    {
+        foreach (var wrapper in Wrappers)
+            if (key.StartsWith(wrapper, StringComparison.Ordinal) && all.All(k => k.StartsWith(wrapper, StringComparison.Ordinal)))
+                return Unwrap(key[wrapper.Length..], all.Select(k => k[wrapper.Length..]));
+        return key;
+    }
+}
