@@ -12,9 +12,9 @@ internal static class ModelsCommand
         command.SetAction(_ =>
         {
             int width = Architectures.All.Max(a => a.Name.Length) + 2;
-            Console.WriteLine($"{"name".PadRight(width)}{"weights offline",-17}description");
+            Console.WriteLine($"{"name".PadRight(width)}{"weights offline",-17}{"size",-6}description");
             foreach (var arch in Architectures.All)
-                Console.WriteLine($"{arch.Name.PadRight(width)}{(arch.Pretrained is null ? "no" : "yes"),-17}{arch.Description}");
+                Console.WriteLine($"{arch.Name.PadRight(width)}{(arch.Pretrained is null ? "no" : "yes"),-17}{arch.InputSize,-6}{arch.Description}");
             Console.WriteLine("Any of them also starts from a state dict file: fastvision train --arch NAME --weights FILE.");
             return 0;
         });

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FastVision.Callbacks;
 using FastVision.Data;
+using FastVision.Inference;
 using FastVision.Interpretation;
 using FastVision.Reporting;
 using FastVision.Training;
@@ -75,8 +76,9 @@ internal static class TrainCommand
         if (calibrate)
         {
             var c = learn.Calibrate();
+            var bound = c.Temperature >= TemperatureScaling.MaxTemperature * 0.99 ? "; at the search bound: the validation predictions carry almost no information" : "";
             Console.WriteLine(FormattableString.Invariant(
-                $"calibration: temperature {c.Temperature:F3}; valid log loss {c.ValidLogLossBefore:F4} -> {c.ValidLogLossAfter:F4} ({c.ValidImages} images)"));
+                $"calibration: temperature {c.Temperature:F3}; valid log loss {c.ValidLogLossBefore:F4} -> {c.ValidLogLossAfter:F4} ({c.ValidImages} images){bound}"));
         }
         var interp = ClassificationInterpretation.FromLearner(learn);
         var report = interp.Report();

@@ -12,8 +12,9 @@ public sealed class Architecture
     private readonly Func<nn.Module<Tensor, Tensor>> createBody;
 
     public Architecture(string name, string description, Func<nn.Module<Tensor, Tensor>> createBody,
-        Normalization normalization, IPretrainedWeights? pretrained = null)
+        Normalization normalization, IPretrainedWeights? pretrained = null, int inputSize = 224)
     {
+        InputSize = inputSize;
         Name = name;
         Description = description;
         this.createBody = createBody;
@@ -23,6 +24,9 @@ public sealed class Architecture
 
     public string Name { get; }
     public string Description { get; }
+
+    /// <summary>The input size the weights were trained at (what --size should start from).</summary>
+    public int InputSize { get; }
 
     /// <summary>Statistics the pretrained weights were trained with (ImageNet's for random init).</summary>
     public Normalization Normalization { get; }

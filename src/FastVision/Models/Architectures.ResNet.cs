@@ -22,9 +22,13 @@ public static partial class Architectures
         ResNet50 = Register(Torchvision("resnet50", ResNetBlock.Bottleneck, [3, 4, 6, 3]));
         ResNet101 = Register(Torchvision("resnet101", ResNetBlock.Bottleneck, [3, 4, 23, 3]));
         ResNet152 = Register(Torchvision("resnet152", ResNetBlock.Bottleneck, [3, 8, 36, 3]));
+        Register(Torchvision("resnext50_32x4d", ResNetBlock.Bottleneck, [3, 4, 6, 3], groups: 32, baseWidth: 4));
+        Register(Torchvision("resnext101_32x8d", ResNetBlock.Bottleneck, [3, 4, 23, 3], groups: 32, baseWidth: 8));
+        Register(Torchvision("wide_resnet50_2", ResNetBlock.Bottleneck, [3, 4, 6, 3], baseWidth: 128));
+        Register(Torchvision("wide_resnet101_2", ResNetBlock.Bottleneck, [3, 4, 23, 3], baseWidth: 128));
     }
 
-    private static Architecture Torchvision(string name, ResNetBlock block, int[] layers) =>
-        new(name, $"torchvision {name} layout; no weights ship offline (random init)",
-            () => new ResNet(block, layers), Normalization.ImageNet);
+    private static Architecture Torchvision(string name, ResNetBlock block, int[] layers, long groups = 1, long baseWidth = 64) =>
+        new(name, $"torchvision {name} layout; no weights ship offline (random init or --weights)",
+            () => new ResNet(block, layers, groups, baseWidth), Normalization.ImageNet);
 }

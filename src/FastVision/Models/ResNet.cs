@@ -17,7 +17,9 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IVisionBody
     private readonly MaxPool2d maxpool;
     private readonly Sequential layer1, layer2, layer3, layer4;
 
-    public ResNet(ResNetBlock block, IReadOnlyList<int> layers) : base(nameof(ResNet))
+    /// <param name="groups">Bottleneck groups (ResNeXt: 32).</param>
+    /// <param name="baseWidth">Bottleneck width per group (ResNeXt: 4 or 8, Wide ResNet: 128).</param>
+    public ResNet(ResNetBlock block, IReadOnlyList<int> layers, long groups = 1, long baseWidth = 64) : base(nameof(ResNet))
     {
         if (layers.Count != 4) throw new ArgumentException("A ResNet has four stages.", nameof(layers));
         int expansion = block == ResNetBlock.Basic ? BasicBlock.Expansion : Bottleneck.Expansion;
@@ -25,10 +27,10 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IVisionBody
         bn1 = nn.BatchNorm2d(64);
         maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
         long inplanes = 64;
-        layer1 = MakeLayer(block, expansion, ref inplanes, 64, layers[0], 1);
-        layer2 = MakeLayer(block, expansion, ref inplanes, 128, layers[1], 2);
-        layer3 = MakeLayer(block, expansion, ref inplanes, 256, layers[2], 2);
-        layer4 = MakeLayer(block, expansion, ref inplanes, 512, layers[3], 2);
+        layer1 = MakeLayer(block, expansion, ref inplanes, 64, layers[0], 1, groups, baseWidth);
+        layer2 = MakeLayer(block, expansion, ref inplanes, 128, layers[1], 2, groups, baseWidth);
+        layer3 = MakeLayer(block, expansion, ref inplanes, 256, layers[2], 2, groups, baseWidth);
+        layer4 = MakeLayer(block, expansion, ref inplanes, 512, layers[3], 2, groups, baseWidth);
         NumFeatures = inplanes;
         RegisterComponents();
     }
@@ -50,7 +52,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IVisionBody
         return h.MoveToOuterDisposeScope();
     }
 
-    private static Sequential MakeLayer(ResNetBlock block, int expansion, ref long inplanes, long planes, int blocks, long stride)
+    private static Sequential MakeLayer(ResNetBlock block, int expansion, ref long inplanes, long planes, int blocks, long stride, long groups, long baseWidth)
     {
         Sequential? downsample = null;
         if (stride != 1 || inplanes != planes * expansion)
@@ -62,7 +64,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IVisionBody
         {
             nn.Module<Tensor, Tensor> b = block == ResNetBlock.Basic
                 ? new BasicBlock(inplanes, planes, i == 0 ? stride : 1, i == 0 ? downsample : null)
-                : new Bottleneck(inplanes, planes, i == 0 ? stride : 1, i == 0 ? downsample : null);
+                : new Bottleneck(inplanes, planes, i == 0 ? stride : 1, i == 0 ? downsample : null, groups, baseWidth);
             modules.Add((i.ToString(System.Globalization.CultureInfo.InvariantCulture), b));
             inplanes = planes * expansion;
         }

@@ -32,6 +32,10 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
     }
 }
 
+/// <summary>
+/// torchvision's Bottleneck; <paramref name="groups"/> and <paramref name="baseWidth"/> make it ResNeXt's (32, 4) or
+/// Wide ResNet's (1, 128): the 3x3 convolution runs on planes * baseWidth / 64 * groups channels.
+/// </summary>
 public sealed class Bottleneck : nn.Module<Tensor, Tensor>
 {
     public const int Expansion = 4;
@@ -39,13 +43,14 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     private readonly BatchNorm2d bn1, bn2, bn3;
     private readonly Sequential? downsample;
 
-    public Bottleneck(long inplanes, long planes, long stride, Sequential? downsample) : base(nameof(Bottleneck))
+    public Bottleneck(long inplanes, long planes, long stride, Sequential? downsample, long groups = 1, long baseWidth = 64) : base(nameof(Bottleneck))
     {
-        conv1 = ResNetLayers.Conv1x1(inplanes, planes);
-        bn1 = nn.BatchNorm2d(planes);
-        conv2 = ResNetLayers.Conv3x3(planes, planes, stride);
-        bn2 = nn.BatchNorm2d(planes);
-        conv3 = ResNetLayers.Conv1x1(planes, planes * Expansion);
+        long width = planes * baseWidth / 64 * groups;
+        conv1 = ResNetLayers.Conv1x1(inplanes, width);
+        bn1 = nn.BatchNorm2d(width);
+        conv2 = ResNetLayers.Conv3x3(width, width, stride, groups);
+        bn2 = nn.BatchNorm2d(width);
+        conv3 = ResNetLayers.Conv1x1(width, planes * Expansion);
         bn3 = nn.BatchNorm2d(planes * Expansion);
         this.downsample = downsample;
         RegisterComponents();
@@ -64,8 +69,8 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
 
 internal static class ResNetLayers
 {
-    public static Conv2d Conv3x3(long inPlanes, long outPlanes, long stride) =>
-        KaimingInit(nn.Conv2d(inPlanes, outPlanes, 3, stride: stride, padding: 1, bias: false));
+    public static Conv2d Conv3x3(long inPlanes, long outPlanes, long stride, long groups = 1) =>
+        KaimingInit(nn.Conv2d(inPlanes, outPlanes, 3, stride: stride, padding: 1, groups: groups, bias: false));
 
     public static Conv2d Conv1x1(long inPlanes, long outPlanes) =>
         KaimingInit(nn.Conv2d(inPlanes, outPlanes, 1, bias: false));
