@@ -22,10 +22,11 @@ internal static class CheckSubmissionCommand
             var problems = SubmissionChecker.Check(path, submissionFormat);
             foreach (var problem in problems.Take(MaxListed)) Console.WriteLine($"{path}: {problem}");
             if (problems.Count > MaxListed) Console.WriteLine($"{path}: ... and {problems.Count - MaxListed} more problem(s).");
-            Console.WriteLine(problems.Count == 0
-                ? $"check-submission: ok ({submissionFormat.Ids.Count} rows, {submissionFormat.Classes.Count} classes)"
-                : $"check-submission: {problems.Count} problem(s)");
-            return problems.Count == 0 ? 0 : 1;
+            return CliOutput.Result(problems.Count == 0
+                    ? $"check-submission: ok ({submissionFormat.Ids.Count} rows, {submissionFormat.Classes.Count} classes)"
+                    : $"check-submission: {problems.Count} problem(s)",
+                new { Command = "check-submission", Ok = problems.Count == 0, Rows = submissionFormat.Ids.Count, Problems = problems },
+                problems.Count == 0 ? 0 : 1);
         });
         return command;
     }

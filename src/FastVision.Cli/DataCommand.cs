@@ -21,8 +21,11 @@ internal static class DataCommand
             Console.WriteLine(PipelineSummary.Build(dls));
             var png = parse.GetValue(showBatch)!;
             BatchGrid.Save(dls.Train, dls.Classes, png);
-            Console.WriteLine($"batch: {Path.GetFullPath(png)}");
-            return 0;
+            return CliOutput.Result($"batch: {Path.GetFullPath(png)}", new
+            {
+                Command = "data", Classes = dls.Classes, Train = dls.Train.Count, Valid = dls.Valid.Count, Skipped = dls.Issues.Skipped.Count,
+                Warnings = dls.Issues.Warnings, Batch = Path.GetFullPath(png),
+            });
         });
         return command;
     }

@@ -38,9 +38,13 @@ internal static class EvaluateCommand
                 InterpretationPlots.TopLosses(interp, Path.Combine(outDir, "top_losses.png"));
                 AtomicFile.WriteAllText(Path.Combine(outDir, "interpretation.txt"), interp.Report());
             }
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"evaluate: images={result.Rows.Count} skipped={result.Skipped.Count} log_loss={metrics["log_loss"]:F4} accuracy={metrics["accuracy"]:F4} error_rate={metrics["error_rate"]:F4}"));
-            return 0;
+            return CliOutput.Result(string.Create(CultureInfo.InvariantCulture,
+                    $"evaluate: images={result.Rows.Count} skipped={result.Skipped.Count} log_loss={metrics["log_loss"]:F4} accuracy={metrics["accuracy"]:F4} error_rate={metrics["error_rate"]:F4}"),
+                new
+                {
+                    Command = "evaluate", Images = result.Rows.Count, Skipped = result.Skipped.Count, LogLoss = metrics["log_loss"], Accuracy = metrics["accuracy"],
+                    ErrorRate = metrics["error_rate"], MostConfused = interp.MostConfused(),
+                });
         });
         return command;
     }

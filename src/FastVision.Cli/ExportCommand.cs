@@ -25,19 +25,22 @@ internal static class ExportCommand
             using (vision)
             {
                 if (parse.GetValue(weights) is null && parse.GetValue(onnx) is null) throw new ArgumentException("Nothing to export: give --weights FILE and/or --onnx FILE.");
+                var written = new List<string>();
                 if (parse.GetValue(weights) is { } file)
                 {
                     BodyWeights.Export(vision, file);
-                    Console.WriteLine($"export: weights ({metadata.Architecture}, torchvision body names + head.*) -> {Path.GetFullPath(file)}");
+                    written.Add(Path.GetFullPath(file));
+                    Console.WriteLine($"weights ({metadata.Architecture}, torchvision body names + head.*): {Path.GetFullPath(file)}");
                 }
                 if (parse.GetValue(onnx) is { } onnxFile)
                 {
                     if (!OnnxExport.Supports(vision)) throw new ArgumentException($"ONNX export supports ResNet bodies; '{metadata.Architecture}' is not one.");
                     OnnxExport.Save(vision, metadata.Size, onnxFile);
-                    Console.WriteLine($"export: ONNX ({metadata.Size}px, {metadata.Classes.Length} classes, dynamic batch) -> {Path.GetFullPath(onnxFile)}");
+                    written.Add(Path.GetFullPath(onnxFile));
+                    Console.WriteLine($"ONNX ({metadata.Size}px, {metadata.Classes.Length} classes, dynamic batch): {Path.GetFullPath(onnxFile)}");
                 }
+                return CliOutput.Result($"export: {string.Join(", ", written)}", new { Command = "export", Files = written });
             }
-            return 0;
         });
         return command;
     }

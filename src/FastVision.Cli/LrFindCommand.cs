@@ -28,9 +28,9 @@ internal static class LrFindCommand
             var png = parse.GetValue(plot)!;
             TrainingPlots.LrFind(result, png);
             var s = result.Suggestions;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"lr-find: valley={s.Valley:G3} slide={s.Slide:G3} minimum={s.Minimum:G3} steep={s.Steep:G3} points={result.Losses.Count} plot={Path.GetFullPath(png)}"));
-            return 0;
+            return CliOutput.Result(string.Create(CultureInfo.InvariantCulture,
+                    $"lr-find: valley={s.Valley:G3} slide={s.Slide:G3} minimum={s.Minimum:G3} steep={s.Steep:G3} points={result.Losses.Count} plot={Path.GetFullPath(png)}"),
+                new { Command = "lr-find", s.Valley, s.Slide, s.Minimum, s.Steep, Points = result.Losses.Count, Plot = Path.GetFullPath(png) });
         });
         return command;
     }

@@ -15,8 +15,8 @@ internal static class ModelsCommand
             Console.WriteLine($"{"name".PadRight(width)}{"weights offline",-17}{"size",-6}description");
             foreach (var arch in Architectures.All)
                 Console.WriteLine($"{arch.Name.PadRight(width)}{(arch.Pretrained is null ? "no" : "yes"),-17}{arch.InputSize,-6}{arch.Description}");
-            Console.WriteLine("Any of them also starts from a state dict file: fastvision train --arch NAME --weights FILE.");
-            return 0;
+            return CliOutput.Result("Any of them also starts from a state dict file: fastvision train --arch NAME --weights FILE.",
+                new { Command = "models", Models = Architectures.All.Select(a => new { a.Name, WeightsOffline = a.Pretrained is not null, a.InputSize, a.Description }) });
         });
         return command;
     }

@@ -35,8 +35,12 @@ internal static class PredictCommand
             var outPath = parse.GetValue(output)!;
             PredictionCsv.Write(result, outPath);
             var counts = result.Rows.GroupBy(r => result.Classes[r.Predicted]).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}");
-            Console.WriteLine($"predict: {result.Rows.Count} image(s) -> {Path.GetFullPath(outPath)}; skipped {result.Skipped.Count}; predicted: {string.Join(", ", counts)}");
-            return 0;
+            return CliOutput.Result($"predict: {result.Rows.Count} image(s) -> {Path.GetFullPath(outPath)}; skipped {result.Skipped.Count}; predicted: {string.Join(", ", counts)}",
+                new
+                {
+                    Command = "predict", Images = result.Rows.Count, Skipped = result.Skipped.Count, Out = Path.GetFullPath(outPath),
+                    Predicted = result.Rows.GroupBy(r => result.Classes[r.Predicted]).ToDictionary(g => g.Key, g => g.Count()),
+                });
         });
         return command;
     }

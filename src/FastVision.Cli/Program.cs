@@ -1,7 +1,8 @@
 using System.CommandLine;
 using FastVision.Cli;
 
-var root = new RootCommand("FastVision: fastai-style transfer learning for images, on TorchSharp.")
+var root = new RootCommand("FastVision: fastai-style transfer learning for images, on TorchSharp.\n" +
+    "Start with: fastvision demo   (then: data, lr-find, train, evaluate, predict, submit; fastvision COMMAND --help)")
 {
     DemoCommand.Create(),
     DataCommand.Create(),
@@ -13,7 +14,15 @@ var root = new RootCommand("FastVision: fastai-style transfer learning for image
     CheckSubmissionCommand.Create(),
     ExportCommand.Create(),
     ModelsCommand.Create(),
+    ReportCommand.Create(),
 };
 // FastVision reports errors itself (CliErrors), with exit codes scripts can rely on.
+root.Options.Add(CliOutput.Quiet);
+root.Options.Add(CliOutput.Json);
 var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
-return CliErrors.Run(() => root.Parse(args).Invoke(invocation));
+return CliErrors.Run(() =>
+{
+    var parse = root.Parse(args);
+    using var output = CliOutput.Configure(parse);
+    return parse.Invoke(invocation);
+});

@@ -29,8 +29,8 @@ internal static class SubmitCommand
                 Console.Error.WriteLine($"warning: {summary.UniformIds.Count} unreadable image(s) got uniform probabilities: {string.Join(", ", summary.UniformIds.Take(10))}");
             if (summary.IgnoredIds.Count > 0)
                 Console.Error.WriteLine($"warning: {summary.IgnoredIds.Count} id(s) of the features file are not in the format and were left out: {string.Join(", ", summary.IgnoredIds.Take(10))}");
-            Console.WriteLine($"submit: {summary.Rows} rows, {submissionFormat.Classes.Count} classes, checked -> {Path.GetFullPath(outPath)}");
-            return 0;
+            return CliOutput.Result($"submit: {summary.Rows} rows, {submissionFormat.Classes.Count} classes, checked -> {Path.GetFullPath(outPath)}",
+                new { Command = "submit", summary.Rows, Classes = submissionFormat.Classes.Count, Out = Path.GetFullPath(outPath), summary.UniformIds, summary.IgnoredIds });
         });
         return command;
     }

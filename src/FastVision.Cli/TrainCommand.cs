@@ -27,19 +27,23 @@ internal static class TrainCommand
         var saveBest = new Option<bool>("--save-best") { Description = "Keep the weights of the epoch with the best valid_loss (reloaded at the end)" };
         var resume = new Option<string?>("--resume") { Description = "Continue a killed run from the checkpoints folder of its --out (same command otherwise)" };
         var output = new Option<string>("--out") { Description = "Folder for the model, checkpoints and plots", DefaultValueFactory = _ => "model" };
+        var lrFind = new Option<bool>("--lr-find") { Description = "Run the LR finder first (plot in OUT/lr_find.png); its valley suggestion is the rate unless --lr is given" };
         var noCalibrate = new Option<bool>("--no-calibrate") { Description = "Skip temperature scaling on the validation set (the model then predicts raw softmax)" };
 
         var command = new Command("train", "Fine-tune a pretrained CNN on a labelled image folder or the competition CSVs.\n" +
             "Example: fastvision train --data ./conservision --fine-tune 2 --lr 2e-3 --out ./model");
         foreach (var o in dataArgs.Options.Concat(trainArgs.Options)) command.Options.Add(o);
-        foreach (var o in new Option[] { epochs, fineTune, freezeEpochs, lr, schedule, mixup, cutmix, earlyStop, reduceLr, saveBest, resume, output, noCalibrate })
+        foreach (var o in new Option[] { epochs, fineTune, freezeEpochs, lr, schedule, mixup, cutmix, earlyStop, reduceLr, saveBest, resume, output, lrFind, noCalibrate })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
-            var dls = dataArgs.Load(parse);
-            Console.WriteLine(DataSetReport.Build(dls.Data));
-            var outDir = parse.GetValue(output)!;
+            var started = DateTimeOffset.UtcNow;
             var watch = System.Diagnostics.Stopwatch.StartNew();
+            var dls = dataArgs.Load(parse);
+            var dataReport = DataSetReport.Build(dls.Data);
+            Console.WriteLine(dataReport);
+            var outDir = parse.GetValue(output)!;
+            Directory.CreateDirectory(outDir);
             using var learn = trainArgs.Create(parse, dls, parse.GetValue(dataArgs.Seed));
             if (parse.GetValue(resume) is { } from)
             {
@@ -53,14 +57,22 @@ internal static class TrainCommand
             if (parse.GetValue(reduceLr) is { } plateau) callbacks.Add(new ReduceLROnPlateau(patience: plateau));
             if (parse.GetValue(saveBest)) callbacks.Add(new SaveModelCallback());
 
-            var rates = parse.GetValue(lr) is { } text ? LearningRates.Parse(text) : LearningRates.All(2e-3);
+            LearningRates? found = null;
+            if (parse.GetValue(lrFind))
+            {
+                var result = learn.LrFind();
+                TrainingPlots.LrFind(result, Path.Combine(outDir, RunFiles.LrFind));
+                Console.WriteLine(FormattableString.Invariant($"lr-find: valley={result.Suggestions.Valley:G3} (plot {Path.Combine(outDir, RunFiles.LrFind)})"));
+                found = LearningRates.All(result.Suggestions.Valley);
+            }
+            var rates = parse.GetValue(lr) is { } text ? LearningRates.Parse(text) : found ?? LearningRates.All(2e-3);
             if (parse.GetValue(fineTune) is { } tuneEpochs)
                 learn.FineTune(tuneEpochs, rates.High, parse.GetValue(freezeEpochs), callbacks: callbacks);
             else if (parse.GetValue(schedule) == "flat-cos") learn.FitFlatCos(parse.GetValue(epochs), rates, callbacks: callbacks);
             else if (parse.GetValue(schedule) == "constant") learn.Fit(parse.GetValue(epochs), rates, callbacks);
             else learn.FitOneCycle(parse.GetValue(epochs), rates, callbacks: callbacks);
 
-            Finish(learn, outDir, calibrate: !parse.GetValue(noCalibrate));
+            Finish(learn, outDir, calibrate: !parse.GetValue(noCalibrate), dataReport, started, rates.High);
             return Summarize(learn, watch.Elapsed, outDir, "train");
         });
         return command;
@@ -68,9 +80,10 @@ internal static class TrainCommand
 
     /// <summary>
     /// After the fit: temperature scaling on the validation set (log loss before and after), the interpretation
-    /// (confusion matrix, most confused, top losses) as text and PNGs, the plots, and the exported model.
+    /// (confusion matrix, most confused, top losses) as text, JSON and PNGs, the data report and a batch, the plots,
+    /// the exported model, the run's environment, and the HTML report over all of it.
     /// </summary>
-    public static void Finish(Learner learn, string outDir, bool calibrate)
+    public static void Finish(Learner learn, string outDir, bool calibrate, string dataReport, DateTimeOffset started, double? learningRate)
     {
         Directory.CreateDirectory(outDir);
         if (calibrate)
@@ -88,7 +101,12 @@ internal static class TrainCommand
         InterpretationPlots.TopLosses(interp, Path.Combine(outDir, "top_losses.png"));
         TrainingPlots.Losses(learn, Path.Combine(outDir, "loss.png"));
         TrainingPlots.Schedule(learn, Path.Combine(outDir, "schedule.png"));
+        AtomicFile.WriteAllText(Path.Combine(outDir, RunFiles.Data), dataReport);
+        BatchGrid.Save(learn.Dls.Train, learn.Dls.Classes, Path.Combine(outDir, RunFiles.Batch));
+        RunFiles.WriteJson(outDir, RunFiles.Interpretation, InterpretationSummary.From(interp));
         learn.Export(outDir);
+        RunFiles.WriteJson(outDir, RunFiles.Run, RunInfo.Capture(learn, started, learningRate));
+        Console.WriteLine($"report: {Path.GetFullPath(RunReport.Write(outDir))}");
     }
 
     /// <summary>The one-line summary scripts read, e.g. "train: accuracy=0.93 ...".</summary>
@@ -97,8 +115,14 @@ internal static class TrainCommand
         if (learn.History.Count == 0) throw new InvalidOperationException("No epoch completed.");
         var last = learn.History[^1];
         var logLoss = last.Metrics.TryGetValue("log_loss", out var ll) ? FormattableString.Invariant($" log_loss={ll:F4}") : "";
-        Console.WriteLine(FormattableString.Invariant(
-            $"{tag}: accuracy={last.Accuracy:F4} error_rate={last.ErrorRate:F4} valid_loss={last.ValidLoss:F4}{logLoss} train_img_per_s={learn.History.Average(h => h.TrainImagesPerSecond):F1} time={elapsed.TotalSeconds:F0}s model={Path.GetFullPath(output)}"));
-        return 0;
+        double imagesPerSecond = learn.History.Average(h => h.TrainImagesPerSecond);
+        return CliOutput.Result(FormattableString.Invariant(
+                $"{tag}: accuracy={last.Accuracy:F4} error_rate={last.ErrorRate:F4} valid_loss={last.ValidLoss:F4}{logLoss} train_img_per_s={imagesPerSecond:F1} time={elapsed.TotalSeconds:F0}s model={Path.GetFullPath(output)}"),
+            new
+            {
+                Command = tag, last.Accuracy, last.ErrorRate, last.ValidLoss, last.Metrics, Epochs = learn.History.Count,
+                CalibratedLogLoss = learn.Calibration?.ValidLogLossAfter, Temperature = learn.Calibration?.Temperature,
+                TrainImagesPerSecond = imagesPerSecond, Seconds = elapsed.TotalSeconds, Model = Path.GetFullPath(output),
+            });
     }
 }

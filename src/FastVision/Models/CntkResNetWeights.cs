@@ -34,6 +34,7 @@ public sealed class CntkResNetWeights : IPretrainedWeights
         var candidates = new List<string>();
         var overridePath = Environment.GetEnvironmentVariable("FASTVISION_RESNET18_ONNX");
         if (!string.IsNullOrEmpty(overridePath)) candidates.Add(overridePath);
+        candidates.Add(Path.Combine(AppContext.BaseDirectory, "weights", "ResNet18.onnx")); // shipped next to the app (tool, package)
         var recorded = typeof(CntkResNetWeights).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "FastVision.ResNet18Onnx")?.Value;
         if (!string.IsNullOrEmpty(recorded)) candidates.Add(recorded);

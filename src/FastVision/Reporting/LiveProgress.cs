@@ -35,7 +35,7 @@ public sealed class LiveProgress : IDisposable
 
     /// <summary>Progress bars when the output is an interactive terminal; plain lines otherwise.</summary>
     public static bool IsInteractive(TextWriter writer) =>
-        ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        ReferenceEquals(writer, Console.Out) && writer != TextWriter.Null && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 
     /// <summary>Writes whole lines above the bars.</summary>
     public TextWriter Writer { get; }

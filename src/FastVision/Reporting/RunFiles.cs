@@ -1,0 +1,58 @@
+using System.Text.Json;
+using FastVision.Interpretation;
+using FastVision.Training;
+
+namespace FastVision.Reporting;
+
+/// <summary>How and where a run trained, for the report's environment and timing sections.</summary>
+public sealed record RunInfo(string FastVisionVersion, string TorchSharpVersion, string Architecture, string Device, string Precision,
+    int Threads, int Cores, string OperatingSystem, string CommandLine, DateTimeOffset Started, double Seconds, double? LearningRate)
+{
+    public static RunInfo Capture(Learner learn, DateTimeOffset started, double? learningRate) => new(
+        Inference.ModelBundle.Version,
+        typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?",
+        learn.Architecture.Name, learn.Device.ToString(), learn.Options.MixedPrecision?.ToString() ?? "fp32",
+        TorchSharp.torch.get_num_threads(), Environment.ProcessorCount, System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+        string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), started, (DateTimeOffset.UtcNow - started).TotalSeconds, learningRate);
+}
+
+/// <summary>The structured interpretation a run keeps next to its model (the report's tables).</summary>
+public sealed record InterpretationSummary(IReadOnlyList<string> Classes, int[][] ConfusionMatrix, IReadOnlyList<ConfusedPair> MostConfused,
+    IReadOnlyList<ClassScores> PerClass, IReadOnlyList<TopLossRow> TopLosses)
+{
+    public static InterpretationSummary From(ClassificationInterpretation interp, int topLosses = 9)
+    {
+        var m = interp.ConfusionMatrix();
+        int n = interp.Classes.Count;
+        return new InterpretationSummary(interp.Classes, [.. Enumerable.Range(0, n).Select(a => Enumerable.Range(0, n).Select(p => m[a, p]).ToArray())],
+            interp.MostConfused(), interp.PerClass(),
+            [.. interp.TopLosses(topLosses).Select(t => new TopLossRow(t.Item.Path, t.Actual, t.Predicted, t.Loss, t.Probability))]);
+    }
+}
+
+public sealed record TopLossRow(string Path, string Actual, string Predicted, double Loss, double Probability);
+
+/// <summary>The files a run folder holds besides the model bundle, by name.</summary>
+public static class RunFiles
+{
+    public const string Run = "run.json", Interpretation = "interpretation.json", InterpretationText = "interpretation.txt", Data = "data.txt",
+        Batch = "batch.png", LrFind = "lr_find.png", Loss = "loss.png", Schedule = "schedule.png", ConfusionMatrix = "confusion_matrix.png",
+        TopLosses = "top_losses.png", Report = "report.html";
+
+    public static void WriteJson<T>(string directory, string name, T value) =>
+        AtomicFile.WriteAllText(Path.Combine(directory, name), JsonSerializer.Serialize(value, JsonFiles.Options));
+
+    public static T? ReadJson<T>(string directory, string name) where T : class
+    {
+        var path = Path.Combine(directory, name);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), JsonFiles.Options);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}");
+        }
+    }
+}
