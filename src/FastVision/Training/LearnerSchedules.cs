@@ -38,8 +38,10 @@ public sealed partial class Learner
     public LrFindResult LrFind(double startLr = 1e-7, double endLr = 10, int numIterations = 100, bool stopDivergence = true)
     {
         var finder = new LrFinder(startLr, endLr, numIterations, stopDivergence);
+        int recorded = Recorder.Losses.Count;
         int epochs = (int)Math.Ceiling((double)numIterations / Math.Max(1, TrainSource.BatchCount));
         Fit(epochs, startLr, [finder, new ParamScheduler(Schedules.Constant(1), Schedules.Constant(0.9))], 0, countsAsFit: false);
+        Recorder.TruncateBatches(recorded); // the finder's batches are not part of the training curves
         return new LrFindResult(finder.LearningRates, finder.Losses, LrSuggestions.From(finder.LearningRates, finder.Losses, numIterations));
     }
 }

@@ -47,8 +47,8 @@ public sealed class LrFinder(double startLr = 1e-7, double endLr = 10, int numIt
         losses.Add(smooth);
         if (smooth < best) best = smooth;
         if (stopDivergence && (double.IsNaN(smooth) || smooth > 4 * best))
-            throw new CancelFitException("the loss diverged");
-        if (Learner.TrainIteration + 1 >= numIterations) throw new CancelFitException("the last learning rate was reached");
+            throw new CancelFitException(FormattableString.Invariant($"LR finder done: the loss passed 4x its minimum at lr {lrs[^1]:G3}, as the search intends"));
+        if (Learner.TrainIteration + 1 >= numIterations) throw new CancelFitException("LR finder done: the last learning rate was reached");
     }
 
     public override void BeforeValidate() => throw new CancelEpochException();

@@ -26,6 +26,13 @@ public sealed class Recorder : Callback
     /// <summary>The smoothing state, saved with checkpoints so a resumed fit reports the same train_loss.</summary>
     public SmoothedLoss Smoothing => smooth;
 
+    /// <summary>Drops the batches recorded from <paramref name="count"/> on (the LR finder's, which are not training).</summary>
+    internal void TruncateBatches(int count)
+    {
+        foreach (var list in new[] { losses, smoothLosses, lrs, moms })
+            if (list.Count > count) list.RemoveRange(count, list.Count - count);
+    }
+
     public override void BeforeFit()
     {
         if (!Learner.IsResuming) smooth = new SmoothedLoss();
