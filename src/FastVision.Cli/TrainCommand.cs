@@ -55,7 +55,7 @@ internal static class TrainCommand
             if (parse.GetValue(cutmix) is { } cutAlpha) callbacks.Add(new CutMix(cutAlpha));
             if (parse.GetValue(earlyStop) is { } patience) callbacks.Add(new EarlyStoppingCallback(patience: patience));
             if (parse.GetValue(reduceLr) is { } plateau) callbacks.Add(new ReduceLROnPlateau(patience: plateau));
-            if (parse.GetValue(saveBest)) callbacks.Add(new SaveModelCallback());
+            if (parse.GetValue(saveBest)) callbacks.Add(new SaveModelCallback(path: Path.Combine(outDir, "checkpoints", "best.safetensors"))); // on disk: survives --resume
 
             LearningRates? found = null;
             if (parse.GetValue(lrFind))

@@ -66,6 +66,40 @@ public class ResumeTests
     }
 
     [Fact]
+    public void TrackersResumeWithTheStateTheyHadWhenTheRunWasKilled()
+    {
+        // Only the first epoch improves (min_delta is huge): the straight run divides the rates after epochs 2 and 3
+        // and reloads epoch 0's weights at the end. A resumed run must replay epoch 0 to do the same.
+        using var dir = new TempDir();
+        var data = DemoDataset.Generate(dir.Combine("data"), perClass: 8, seed: 4, width: 48, height: 36);
+        Callback[] Trackers(string run) =>
+        [
+            new CheckpointCallback(dir.Combine(run)), new ReduceLROnPlateau(minDelta: 1e9, patience: 1),
+            new SaveModelCallback(minDelta: 1e9, path: dir.Combine(run, "best.safetensors")),
+        ];
+
+        Dictionary<string, float[]> straight;
+        double[] straightRates;
+        using (var learn = NewLearner(data))
+        {
+            learn.Fit(3, 1e-3, Trackers("straight"));
+            straight = Weights(learn);
+            straightRates = learn.BaseLearningRates;
+        }
+        using (var learn = NewLearner(data))
+            Assert.Throws<SimulatedKill>(() => learn.Fit(3, 1e-3, [.. Trackers("resumed"), new KillAfter(1)]));
+        using (var learn = NewLearner(data))
+        {
+            learn.Resume(dir.Combine("resumed"));
+            learn.Fit(3, 1e-3, Trackers("resumed"));
+            Assert.Equal(straightRates, learn.BaseLearningRates);
+            Assert.Equal(1e-5, learn.BaseLearningRates[^1], 12); // divided twice, not once
+            var resumed = Weights(learn);
+            foreach (var (key, values) in straight) Assert.True(values.SequenceEqual(resumed[key]), $"{key} differs after resume");
+        }
+    }
+
+    [Fact]
     public void ResumingWithoutACheckpointIsAClearError()
     {
         using var dir = new TempDir();

@@ -7,16 +7,12 @@ public sealed class EarlyStoppingCallback(string monitor = "valid_loss", double 
 {
     private int wait;
 
-    public override void BeforeFit()
-    {
-        base.BeforeFit();
-        wait = 0;
-    }
+    protected override void Reset() => wait = 0;
 
-    public override void AfterEpoch()
+    protected override void OnEpoch(int epoch, bool improved, bool replay)
     {
-        if (Improved()) wait = 0;
-        else if (++wait >= patience)
-            throw new CancelFitException($"no improvement in {Monitor} for {wait} epoch(s) (best {Best:G4}); early stopping at epoch {Learner.Epoch}.");
+        if (improved) wait = 0;
+        else if (++wait >= patience && !replay)
+            throw new CancelFitException($"no improvement in {Monitor} for {wait} epoch(s) (best {Best:G4}); early stopping at epoch {epoch}.");
     }
 }

@@ -10,20 +10,15 @@ public sealed class ReduceLROnPlateau(string monitor = "valid_loss", double minD
 
     public int Reductions { get; private set; }
 
-    public override void BeforeFit()
-    {
-        base.BeforeFit();
-        wait = 0;
-    }
+    protected override void Reset() => wait = 0;
 
-    public override void AfterEpoch()
+    protected override void OnEpoch(int epoch, bool improved, bool replay)
     {
-        if (Improved()) { wait = 0; return; }
+        if (improved) { wait = 0; return; }
         if (++wait < patience) return;
         wait = 0;
-        var reduced = Learner.BaseLearningRates.Select(lr => Math.Max(lr / factor, minLr)).ToArray();
-        Learner.SetBaseLearningRates(reduced);
+        Learner.SetBaseLearningRates(Learner.BaseLearningRates.Select(lr => Math.Max(lr / factor, minLr)).ToArray());
         Reductions++;
-        Learner.Log?.WriteLine($"epoch {Learner.Epoch}: no improvement in {Monitor}; learning rates divided by {factor}.");
+        if (!replay) Learner.Log?.WriteLine($"epoch {epoch}: no improvement in {Monitor}; learning rates divided by {factor}.");
     }
 }

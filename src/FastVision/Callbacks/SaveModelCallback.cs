@@ -1,10 +1,12 @@
+using FastVision.Models;
 using FastVision.Training;
 
 namespace FastVision.Callbacks;
 
 /// <summary>
 /// fastai's SaveModelCallback: keeps the weights of the best epoch by the monitored value (written atomically
-/// to <paramref name="path"/> when given, else kept in memory) and loads them back when the fit ends.
+/// to <paramref name="path"/> when given, else kept in memory) and loads them back when the fit ends. Only a
+/// <paramref name="path"/> survives a killed run: a resumed fit whose best epoch came before the kill reloads it from there.
 /// </summary>
 public sealed class SaveModelCallback(string monitor = "valid_loss", double minDelta = 0, string? path = null, bool reloadAtEnd = true)
     : TrackerCallback(monitor, minDelta)
@@ -13,23 +15,45 @@ public sealed class SaveModelCallback(string monitor = "valid_loss", double minD
 
     public int? BestEpoch { get; private set; }
 
-    public override void AfterEpoch()
+    protected override void Reset()
     {
-        if (!Improved()) return;
-        BestEpoch = Learner.Epoch;
         best?.Dispose();
+        best = null;
+        BestEpoch = null;
+    }
+
+    protected override void OnEpoch(int epoch, bool improved, bool replay)
+    {
+        if (!improved) return;
+        BestEpoch = epoch;
+        best?.Dispose();
+        best = null;
+        if (replay) return; // its weights are in the file at path (if any), not in this process
         best = WeightSnapshot.Take(Learner.Model, onCpu: true);
         if (path is not null) Learner.SaveWeights(path);
     }
 
     public override void AfterFit()
     {
-        if (reloadAtEnd && best is not null)
+        if (reloadAtEnd && BestEpoch is { } epoch)
         {
-            best.RestoreInto(Learner.Model);
-            Learner.Log?.WriteLine($"loaded the weights of epoch {BestEpoch} (best {Monitor} {Best:G4}).");
+            if (best is not null) best.RestoreInto(Learner.Model);
+            else if (path is not null && File.Exists(path)) LoadFrom(path);
+            else
+            {
+                Learner.Log?.WriteLine($"the best epoch ({epoch}) came before the resume and its weights were kept in memory only; the last weights stay.");
+                return;
+            }
+            Learner.Log?.WriteLine($"loaded the weights of epoch {epoch} (best {Monitor} {Best:G4}).");
         }
         best?.Dispose();
         best = null;
+    }
+
+    private void LoadFrom(string file)
+    {
+        var weights = WeightFiles.Read(file);
+        try { StateDicts.CopyInto(Learner.Model, weights, file); }
+        finally { foreach (var t in weights.Values) t.Dispose(); }
     }
 }

@@ -4,7 +4,9 @@ namespace FastVision.Callbacks;
 
 /// <summary>
 /// fastai's TrackerCallback: after each epoch, reads a monitored value (valid_loss, train_loss or a metric
-/// name) and tells whether it improved on the best so far by more than <see cref="MinDelta"/>.
+/// name) and tells whether it improved on the best so far by more than <see cref="MinDelta"/>. A fit resumed
+/// from a checkpoint replays the epochs it already did (from the history), so the best value and every
+/// tracker's counters are what they were when the run was killed.
 /// </summary>
 public abstract class TrackerCallback(string monitor = "valid_loss", double minDelta = 0) : Callback
 {
@@ -21,24 +23,30 @@ public abstract class TrackerCallback(string monitor = "valid_loss", double minD
             && (Learner.Metrics.FirstOrDefault(m => m.Name == Monitor)
                 ?? throw new ArgumentException($"Cannot monitor '{Monitor}': not valid_loss, train_loss or one of the metrics ({string.Join(", ", Learner.Metrics.Select(m => m.Name))}).")).HigherIsBetter;
         Best = HigherIsBetter ? double.NegativeInfinity : double.PositiveInfinity;
+        Reset();
+        var done = Learner.History.TakeLast(Learner.FitStartEpoch).ToList();
+        for (int epoch = 0; epoch < done.Count; epoch++) OnEpoch(epoch, Improved(done[epoch]), replay: true);
     }
 
-    /// <summary>The monitored value of the epoch that just ended.</summary>
-    protected double Current()
+    public sealed override void AfterEpoch()
     {
-        var last = Learner.History[^1];
-        return Monitor switch
+        OnEpoch(Learner.Epoch, Improved(Learner.History[^1]), replay: false);
+    }
+
+    /// <summary>Clears the tracker's own state at the start of a fit.</summary>
+    protected virtual void Reset() { }
+
+    /// <summary>Epoch <paramref name="epoch"/> of the fit ended (or, with <paramref name="replay"/>, is replayed from the history of a resumed fit).</summary>
+    protected abstract void OnEpoch(int epoch, bool improved, bool replay);
+
+    private bool Improved(EpochResult epoch)
+    {
+        double value = Monitor switch
         {
-            "valid_loss" => last.ValidLoss,
-            "train_loss" => last.TrainLoss,
-            _ => last.Metrics[Monitor],
+            "valid_loss" => epoch.ValidLoss,
+            "train_loss" => epoch.TrainLoss,
+            _ => epoch.Metrics[Monitor],
         };
-    }
-
-    /// <summary>Reads the current value; true (and a new best) when it improved.</summary>
-    protected bool Improved()
-    {
-        double value = Current();
         bool better = HigherIsBetter ? value > Best + MinDelta : value < Best - MinDelta;
         if (better) Best = value;
         return better;

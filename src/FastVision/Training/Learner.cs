@@ -152,6 +152,9 @@ public sealed partial class Learner : IDisposable
         }
     }
 
+    /// <summary>The epoch this fit started at: 0, or the epochs already done when it resumed from a checkpoint.</summary>
+    public int FitStartEpoch { get; private set; }
+
     /// <summary>Fits completed by this learner (a fine_tune is two); checkpoints record it to resume the right one.</summary>
     public int FitIndex { get; private set; }
 
@@ -178,6 +181,7 @@ public sealed partial class Learner : IDisposable
         active = [.. callbacks.Concat(fitCallbacks).OrderBy(c => c.Order)];
         foreach (var cb in active) cb.Learner = this;
         EpochCount = epochs;
+        FitStartEpoch = startEpoch;
         IterationsPerEpoch = TrainSource.BatchCount;
         TrainIteration = (long)startEpoch * IterationsPerEpoch;
         CancelReason = null;
