@@ -99,12 +99,13 @@ public static class ModelBundle
             { Mean: null or { Length: not 3 } } or { Std: null or { Length: not 3 } } => "normalization needs 3 means and 3 standard deviations",
             _ when metadata.Std.Any(v => !(v > 0)) => "a standard deviation that is not positive",
             { Calibration.Temperature: var t } when !(t > 0) => $"temperature {t}",
+            { History: null } => "no History (the epoch table)",
             _ => null,
         };
         if (problem is not null) throw new InvalidDataException($"{metaPath}: {problem}.");
         try
         {
-            Architectures.Get(metadata.Architecture);
+            Architectures.Get(metadata.Architecture ?? ""); // JSON can hold null where the type says it cannot
         }
         catch (ArgumentException e)
         {
