@@ -30,11 +30,7 @@ internal sealed class DataArguments
     private readonly Option<int> presize = new("--presize") { Description = "Presizing size (0: 460/224 of --size, as fastai)", DefaultValueFactory = _ => 0 };
     private readonly Option<double> minScale = new("--min-scale") { Description = "Random-resized crop: smallest share of the area kept (1: no crop)", DefaultValueFactory = _ => 0.75 };
     private readonly Option<bool> noAugment = new("--no-augment") { Description = "Train without augmentation (resize only)" };
-    private readonly Option<BadImagePolicy> onBadImage = new("--on-bad-image")
-    {
-        Description = "skip (leave unreadable images out and list them) or fail (stop at the first)",
-        DefaultValueFactory = _ => BadImagePolicy.Skip,
-    };
+    private readonly Option<BadImagePolicy> onBadImage = CommonOptions.OnBadImage();
     private readonly Option<bool> cache = new("--cache") { Description = "Cache presized images on disk (later epochs and runs skip JPEG decoding)" };
     private readonly Option<string> cacheDir = new("--cache-dir") { Description = "Folder of the presize cache (implies --cache); default: ~/.cache/fastvision/presize" };
     private readonly Option<int> size;
@@ -86,16 +82,15 @@ internal sealed class DataArguments
     private DataLoaderOptions Parse(ParseResult parse)
     {
         var defaults = new DataLoaderOptions();
-        T Get<T>(Option<T> option, T fallback) => parse.CommandResult.Command.Options.Contains(option) ? parse.GetValue(option)! : fallback;
         return new DataLoaderOptions
         {
-            Size = Get(size, defaults.Size), Presize = Get(presize, defaults.Presize), BatchSize = Get(batchSize, defaults.BatchSize),
-            ValidPct = Get(validPct, defaults.ValidPct), Seed = Get(seed, defaults.Seed), Split = Get(split, defaults.Split),
-            Splitter = Get(validList, null!) is { } list
+            Size = parse.ValueOr(size, defaults.Size), Presize = parse.ValueOr(presize, defaults.Presize), BatchSize = parse.ValueOr(batchSize, defaults.BatchSize),
+            ValidPct = parse.ValueOr(validPct, defaults.ValidPct), Seed = parse.ValueOr(seed, defaults.Seed), Split = parse.ValueOr(split, defaults.Split),
+            Splitter = parse.ValueOr(validList, null!) is { } list
                 ? ValidListSplitter.FromList(list.Exists ? File.ReadLines(list.FullName) : throw new DataSourceException($"{list.FullName}: file not found."))
                 : null,
-            Augment = !Get(noAugment, false), MinScale = Get(minScale, defaults.MinScale), OnBadImage = Get(onBadImage, defaults.OnBadImage),
-            CacheDirectory = Get(cacheDir, null!) ?? (Get(cache, false) ? Path.Combine(FastVisionPaths.CacheDirectory, "presize") : null),
+            Augment = !parse.ValueOr(noAugment, false), MinScale = parse.ValueOr(minScale, defaults.MinScale), OnBadImage = parse.ValueOr(onBadImage, defaults.OnBadImage),
+            CacheDirectory = parse.ValueOr(cacheDir, null!) ?? (parse.ValueOr(cache, false) ? Path.Combine(FastVisionPaths.CacheDirectory, "presize") : null),
         };
     }
 }

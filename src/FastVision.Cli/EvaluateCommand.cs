@@ -13,7 +13,7 @@ internal static class EvaluateCommand
         var prediction = new PredictionArguments();
         var dataArgs = new DataArguments(defaultSize: 224);
         var validOnly = new Option<bool>("--valid-only") { Description = "Only the validation part of the split (the same split as training with the same --split/--seed)" };
-        var output = new Option<string?>("--out") { Description = "Folder for confusion_matrix.png, top_losses.png and interpretation.txt" };
+        var output = new Option<string?>("--out") { Description = "Folder for confusion_matrix.png, top_losses.png, interpretation.txt and interpretation.json" };
         var command = new Command("evaluate", "Log loss, accuracy, error rate and the confusion matrix of a trained model on a labelled set (folder or competition CSVs).\n" +
             "Example: fastvision evaluate ./model --data ./labelled --out ./evaluation");
         command.Arguments.Add(prediction.Model);
@@ -31,13 +31,7 @@ internal static class EvaluateCommand
             var metrics = Metric.OfProbabilities(result.Rows.Select(r => r.Probabilities).ToList(), result.Rows.Select(r => r.Target).ToList(),
                 [new LogLoss(), new Accuracy(), new ErrorRate()]);
             Console.WriteLine(interp.Report());
-            if (parse.GetValue(output) is { } outDir)
-            {
-                Directory.CreateDirectory(outDir);
-                InterpretationPlots.ConfusionMatrix(interp, Path.Combine(outDir, "confusion_matrix.png"));
-                InterpretationPlots.TopLosses(interp, Path.Combine(outDir, "top_losses.png"));
-                AtomicFile.WriteAllText(Path.Combine(outDir, "interpretation.txt"), interp.Report());
-            }
+            if (parse.GetValue(output) is { } outDir) RunFiles.WriteInterpretation(outDir, interp);
             return CliOutput.Result(string.Create(CultureInfo.InvariantCulture,
                     $"evaluate: images={result.Rows.Count} skipped={result.Skipped.Count} log_loss={metrics["log_loss"]:F4} accuracy={metrics["accuracy"]:F4} error_rate={metrics["error_rate"]:F4}"),
                 new

@@ -21,11 +21,7 @@ internal sealed class PredictionArguments
     private readonly Option<int> ttaPasses = new("--tta-passes") { Description = "Augmented passes of --tta", DefaultValueFactory = _ => 4 };
     private readonly Option<double> ttaBeta = new("--tta-beta") { Description = "Weight of the plain pass in --tta", DefaultValueFactory = _ => 0.25 };
     private readonly Option<bool> uncalibrated = new("--no-calibration") { Description = "Ignore the model's fitted temperature (raw softmax)" };
-    private readonly Option<BadImagePolicy> onBadImage = new("--on-bad-image")
-    {
-        Description = "skip (leave unreadable images out and list them) or fail (stop at the first)",
-        DefaultValueFactory = _ => BadImagePolicy.Skip,
-    };
+    private readonly Option<BadImagePolicy> onBadImage = CommonOptions.OnBadImage();
     private readonly Option<int> seed = CommonOptions.Seed();
 
     public Argument<string> Model => model;
@@ -39,7 +35,7 @@ internal sealed class PredictionArguments
             Engine = parse.GetValue(engine), Device = parse.GetValue(device)!, MixedPrecision = CommonOptions.AutocastType(parse.GetValue(precision)!), BatchSize = parse.GetValue(batchSize),
             Tta = parse.GetValue(tta) ? new TestTimeAugmentation(parse.GetValue(ttaPasses), parse.GetValue(ttaBeta)) : null,
             Calibrated = !parse.GetValue(uncalibrated), OnBadImage = parse.GetValue(onBadImage),
-            Seed = parse.CommandResult.Command.Options.Contains(seed) ? parse.GetValue(seed) : new PredictorOptions().Seed,
+            Seed = parse.ValueOr(seed, new PredictorOptions().Seed),
         });
         var m = predictor.Metadata;
         Console.WriteLine(FormattableString.Invariant(

@@ -86,24 +86,21 @@ internal static class TrainCommand
     public static void Finish(Learner learn, string outDir, bool calibrate, string dataReport, DateTimeOffset started, double? learningRate)
     {
         Directory.CreateDirectory(outDir);
+        using var validation = learn.GetPreds(); // one validation pass for the calibration and the interpretation
         if (calibrate)
         {
-            var c = learn.Calibrate();
+            var c = learn.Calibrate(validation);
             var bound = c.Temperature >= TemperatureScaling.MaxTemperature * 0.99 ? "; at the search bound: the validation predictions carry almost no information" : "";
             Console.WriteLine(FormattableString.Invariant(
                 $"calibration: temperature {c.Temperature:F3}; valid log loss {c.ValidLogLossBefore:F4} -> {c.ValidLogLossAfter:F4} ({c.ValidImages} images){bound}"));
         }
-        var interp = ClassificationInterpretation.FromLearner(learn);
-        var report = interp.Report();
-        Console.WriteLine(report);
-        AtomicFile.WriteAllText(Path.Combine(outDir, "interpretation.txt"), report);
-        InterpretationPlots.ConfusionMatrix(interp, Path.Combine(outDir, "confusion_matrix.png"));
-        InterpretationPlots.TopLosses(interp, Path.Combine(outDir, "top_losses.png"));
-        TrainingPlots.Losses(learn, Path.Combine(outDir, "loss.png"));
-        TrainingPlots.Schedule(learn, Path.Combine(outDir, "schedule.png"));
+        var interp = ClassificationInterpretation.FromLearner(learn, validation);
+        Console.WriteLine(interp.Report());
+        RunFiles.WriteInterpretation(outDir, interp);
+        TrainingPlots.Losses(learn, Path.Combine(outDir, RunFiles.Loss));
+        TrainingPlots.Schedule(learn, Path.Combine(outDir, RunFiles.Schedule));
         AtomicFile.WriteAllText(Path.Combine(outDir, RunFiles.Data), dataReport);
         BatchGrid.Save(learn.Dls.Train, learn.Dls.Classes, Path.Combine(outDir, RunFiles.Batch));
-        RunFiles.WriteJson(outDir, RunFiles.Interpretation, InterpretationSummary.From(interp));
         learn.Export(outDir);
         RunFiles.WriteJson(outDir, RunFiles.Run, RunInfo.Capture(learn, started, learningRate));
         Console.WriteLine($"report: {Path.GetFullPath(RunReport.Write(outDir))}");

@@ -94,9 +94,8 @@ public class InterpretationTests
         var z = randn(4000, 4) * 2;
         var targets = multinomial(z.softmax(1), 1).squeeze(1);
         var distorted = z * distortion;
-        var labels = targets.data<long>().Select(t => (int)t).ToArray();
 
-        double t = TemperatureScaling.Fit(distorted, labels);
+        double t = TemperatureScaling.Fit(distorted, targets);
         Assert.InRange(t, distortion * 0.85, distortion * 1.15);
         Assert.True(TemperatureScaling.LogLoss(distorted, targets, t) < TemperatureScaling.LogLoss(distorted, targets) - 0.01);
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit.Abstractions;
 
 namespace FastVision.Tests;
@@ -32,21 +31,6 @@ public class PackagingTests(ITestOutputHelper output)
         throw new DirectoryNotFoundException("FastVision.slnx not found above the test assembly.");
     }
 
-    private string Run(string file, string workingDirectory, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        var watch = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(600_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in 10 minutes.");
-        }
-        output.WriteLine($"{Path.GetFileName(file)} {string.Join(' ', args)}: exit {process.ExitCode}, {watch.Elapsed.TotalSeconds:F0} s");
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)}: exit {process.ExitCode}\n{stdout.Result}\n{stderr.Result}");
-        return stdout.Result;
-    }
+    private string Run(string file, string workingDirectory, params string[] args) =>
+        TestProcess.Run(file, args, workingDirectory, log: output.WriteLine);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using FastVision.Reporting;
 using Xunit.Abstractions;
@@ -40,23 +39,7 @@ public class ReportBrowserTests(ITestOutputHelper output)
         output.WriteLine($"screenshot: {screenshot}");
     }
 
-    private static string RunChromium(TempDir dir, params string[] args)
-    {
-        var start = new ProcessStartInfo(Chromium!)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--user-data-dir=" + dir.Combine("chromium-profile") }.Concat(args))
-            start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(120_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"chromium did not finish in 2 minutes: {stderr.Result}");
-        }
-        Assert.True(process.ExitCode == 0, $"chromium exit {process.ExitCode}: {stderr.Result}");
-        return stdout.Result;
-    }
+    private static string RunChromium(TempDir dir, params string[] args) =>
+        TestProcess.Run(Chromium!, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--user-data-dir=" + dir.Combine("chromium-profile"), .. args], timeout: TimeSpan.FromMinutes(2));
 }

@@ -38,7 +38,7 @@ public sealed class SaveModelCallback(string monitor = "valid_loss", double minD
         if (reloadAtEnd && BestEpoch is { } epoch)
         {
             if (best is not null) best.RestoreInto(Learner.Model);
-            else if (path is not null && File.Exists(path)) LoadFrom(path);
+            else if (path is not null && File.Exists(path)) StateDicts.CopyFromFile(Learner.Model, path);
             else
             {
                 Learner.Log?.WriteLine($"the best epoch ({epoch}) came before the resume and its weights were kept in memory only; the last weights stay.");
@@ -48,12 +48,5 @@ public sealed class SaveModelCallback(string monitor = "valid_loss", double minD
         }
         best?.Dispose();
         best = null;
-    }
-
-    private void LoadFrom(string file)
-    {
-        var weights = WeightFiles.Read(file);
-        try { StateDicts.CopyInto(Learner.Model, weights, file); }
-        finally { foreach (var t in weights.Values) t.Dispose(); }
     }
 }

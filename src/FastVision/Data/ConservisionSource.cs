@@ -47,6 +47,7 @@ public sealed class ConservisionSource(string featuresFile = ConservisionSource.
         classes = header.Where(c => c != "id").ToArray();
         if (classes.Length < 2)
             throw new DataSourceException($"{path}: expected 'id' and one one-hot column per class, found: {string.Join(",", header)}.");
+        CsvTable.RequireUniqueIds(path, rows);
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var row in rows)
         {
@@ -64,7 +65,7 @@ public sealed class ConservisionSource(string featuresFile = ConservisionSource.
                 }
             }
             if (label is null) throw new DataSourceException($"{path} row {row.Line}: id '{id}' has no class set.");
-            if (!result.TryAdd(id, label)) throw new DataSourceException($"{path} row {row.Line}: duplicate id '{id}'.");
+            result[id] = label;
         }
         return result;
     }

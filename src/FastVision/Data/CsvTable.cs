@@ -37,4 +37,13 @@ public static class CsvTable
             throw new DataSourceException($"{path}: cannot read as CSV ({e.Message}).");
         }
     }
+
+    /// <summary>Stops at the first id that repeats, naming both rows; rows without the column are not checked.</summary>
+    public static void RequireUniqueIds(string path, IEnumerable<Row> rows, string column = "id")
+    {
+        var first = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var row in rows)
+            if (row.Cells.TryGetValue(column, out var id) && !first.TryAdd(id, row.Line))
+                throw new DataSourceException($"{path} row {row.Line}: duplicate id '{id}' (first at row {first[id]}).");
+    }
 }

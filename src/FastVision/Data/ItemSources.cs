@@ -42,13 +42,11 @@ public sealed class CsvSource(string csvFile, string pathColumn = "filepath") : 
         if (!Directory.Exists(root)) throw new DataSourceException($"{root}: data folder not found.");
         var csvPath = Path.Combine(root, csvFile);
         var rows = CsvTable.Read(csvPath, pathColumn);
+        CsvTable.RequireUniqueIds(csvPath, rows);
         var items = new List<ImageItem>(rows.Count);
-        var seenIds = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var row in rows)
         {
             row.Cells.TryGetValue("id", out var id);
-            if (id is not null && !seenIds.TryAdd(id, row.Line))
-                throw new DataSourceException($"{csvPath} row {row.Line}: duplicate id '{id}' (first at row {seenIds[id]}).");
             var item = new ImageItem(ResolveInside(root, row.Cells[pathColumn], $"{csvPath} row {row.Line}"), null, id,
                 row.Cells.GetValueOrDefault("site")) { Origin = $"{csvFile} row {row.Line}", Fields = row.Cells };
             items.Add(item);

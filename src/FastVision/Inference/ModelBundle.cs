@@ -1,4 +1,3 @@
-using System.Text.Json;
 using FastVision.Models;
 using FastVision.Training;
 using FastVision.Vision;
@@ -46,7 +45,6 @@ public static class ModelBundle
     /// <summary>2 added presize, training augmentation and calibration (all optional, so format 1 still reads).</summary>
     public const string FormatVersion = "2";
     private static readonly string[] ReadableFormats = ["1", "2"];
-    private static JsonSerializerOptions Json => JsonFiles.Options;
 
     public static string Version => typeof(ModelBundle).Assembly.GetName().Version?.ToString() ?? "0";
 
@@ -54,12 +52,7 @@ public static class ModelBundle
     {
         Directory.CreateDirectory(directory);
         AtomicFile.Write(Path.Combine(directory, WeightsFile), path => learner.Model.save_safetensors(path));
-        if (OnnxExport.Supports(learner.Model))
-        {
-            bool training = learner.Model.training;
-            OnnxExport.Save(learner.Model, learner.Dls.Size, Path.Combine(directory, OnnxFile));
-            learner.Model.train(training);
-        }
+        if (OnnxExport.Supports(learner.Model)) OnnxExport.Save(learner.Model, learner.Dls.Size, Path.Combine(directory, OnnxFile));
         var norm = learner.Dls.Normalization ?? learner.Architecture.Normalization;
         var metadata = new ModelMetadata(FormatVersion, Version,
             learner.Architecture.Name, [.. learner.Dls.Classes], learner.Dls.Size, norm.Mean, norm.Std, [.. learner.History])
@@ -68,7 +61,7 @@ public static class ModelBundle
             Augment = learner.Dls.Train.Settings.Augment,
             Calibration = learner.Calibration,
         };
-        AtomicFile.WriteAllText(Path.Combine(directory, MetadataFile), JsonSerializer.Serialize(metadata, Json));
+        JsonFiles.Write(Path.Combine(directory, MetadataFile), metadata);
     }
 
     /// <summary>Reads and validates <c>model.json</c>.</summary>
@@ -76,16 +69,7 @@ public static class ModelBundle
     {
         var metaPath = Path.Combine(directory, MetadataFile);
         if (!File.Exists(metaPath)) throw new FileNotFoundException($"{metaPath}: not found; is '{directory}' a FastVision model folder?");
-        ModelMetadata? metadata;
-        try
-        {
-            metadata = JsonSerializer.Deserialize<ModelMetadata>(File.ReadAllText(metaPath), Json);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{metaPath}: not valid model metadata ({e.Message}).");
-        }
-        if (metadata is null) throw new InvalidDataException($"{metaPath}: empty metadata.");
+        var metadata = JsonFiles.Read<ModelMetadata>(metaPath);
         if (!ReadableFormats.Contains(metadata.FormatVersion))
             throw new InvalidDataException($"{metaPath}: written by FastVision {metadata.FastVisionVersion} in bundle format {metadata.FormatVersion}; " +
                 $"this FastVision ({Version}) reads formats {string.Join(", ", ReadableFormats)}. Re-export the model with a matching version.");
@@ -122,15 +106,7 @@ public static class ModelBundle
         if (!File.Exists(weightsPath)) throw new FileNotFoundException($"{weightsPath}: not found; the model folder is incomplete.");
         var body = Architectures.Get(metadata.Architecture).CreateBody(pretrained: false);
         var model = new VisionModel(body, ClassifierHead.Create(((IVisionBody)body).NumFeatures, metadata.Classes.Length));
-        var weights = WeightFiles.Read(weightsPath);
-        try
-        {
-            StateDicts.CopyInto(model, weights, weightsPath);
-        }
-        finally
-        {
-            foreach (var t in weights.Values) t.Dispose();
-        }
+        StateDicts.CopyFromFile(model, weightsPath);
         return (model, metadata);
     }
 }

@@ -27,8 +27,7 @@ public sealed class OnnxExport
 
     public static void Save(VisionModel model, int size, string path)
     {
-        var export = new OnnxExport();
-        model.eval();
+        var export = new OnnxExport(); // reads parameters and running statistics only: the model's mode is left alone
         var logits = new NodeProto { OpType = "Identity", Name = OutputName };
         logits.Input.Add(export.Emit(model.Head, export.Emit(model.Body, InputName)));
         logits.Output.Add(OutputName);

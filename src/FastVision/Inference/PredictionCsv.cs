@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using nietras.SeparatedValues;
 
 namespace FastVision.Inference;
 
@@ -9,18 +9,20 @@ public static class PredictionCsv
     public static void Write(PredictionSet predictions, string outPath)
     {
         bool ids = predictions.Rows.Any(r => r.Item.Id is not null);
-        var text = new StringBuilder();
-        text.Append(ids ? "id,path,predicted," : "path,predicted,").AppendJoin(',', predictions.Classes.Select(Quote)).Append('\n');
-        foreach (var row in predictions.Rows)
+        string[] header = [.. ids ? ["id"] : Array.Empty<string>(), "path", "predicted", .. predictions.Classes];
+        AtomicFile.Write(outPath, temp =>
         {
-            if (ids) text.Append(Quote(row.Item.Id ?? "")).Append(',');
-            text.Append(Quote(row.Item.Path)).Append(',').Append(Quote(predictions.Classes[row.Predicted]));
-            foreach (var p in row.Probabilities) text.Append(',').Append(p.ToString("G7", CultureInfo.InvariantCulture));
-            text.Append('\n');
-        }
-        AtomicFile.WriteAllText(outPath, text.ToString());
+            using var writer = Sep.New(',').Writer(o => o with { Escape = true, CultureInfo = CultureInfo.InvariantCulture }).ToFile(temp);
+            writer.Header.Add(header);
+            writer.Header.Write(); // also when every image was skipped
+            foreach (var row in predictions.Rows)
+            {
+                using var line = writer.NewRow();
+                if (ids) line["id"].Set(row.Item.Id ?? "");
+                line["path"].Set(row.Item.Path);
+                line["predicted"].Set(predictions.Classes[row.Predicted]);
+                for (int c = 0; c < predictions.Classes.Count; c++) line[predictions.Classes[c]].Set(row.Probabilities[c].ToString("G7", CultureInfo.InvariantCulture));
+            }
+        });
     }
-
-    private static string Quote(string value) =>
-        value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : $"\"{value.Replace("\"", "\"\"")}\"";
 }

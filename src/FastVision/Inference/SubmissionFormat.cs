@@ -12,10 +12,7 @@ public sealed record SubmissionFormat(string Path, IReadOnlyList<string> Columns
         var rows = CsvTable.Read(path, out var header, "id");
         if (header[0] != "id") throw new DataSourceException($"{path}: the first column must be 'id' (found '{header[0]}').");
         if (header.Count < 3) throw new DataSourceException($"{path}: expected 'id' and one column per class, found: {string.Join(",", header)}.");
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var row in rows)
-            if (!seen.TryAdd(row.Cells["id"], row.Line))
-                throw new DataSourceException($"{path} row {row.Line}: duplicate id '{row.Cells["id"]}' (first at row {seen[row.Cells["id"]]}).");
+        CsvTable.RequireUniqueIds(path, rows);
         return new SubmissionFormat(path, header, rows.Select(r => r.Cells["id"]).ToList());
     }
 }

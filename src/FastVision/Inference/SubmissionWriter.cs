@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using FastVision.Data;
+using nietras.SeparatedValues;
 
 namespace FastVision.Inference;
 
@@ -33,25 +33,26 @@ public static class SubmissionWriter
         var formatIds = format.Ids.ToHashSet(StringComparer.Ordinal);
 
         var uniform = new List<string>();
-        var text = new StringBuilder();
-        text.AppendJoin(',', format.Columns).Append('\n');
-        foreach (var id in format.Ids)
-        {
-            double[] row;
-            if (byId.TryGetValue(id, out var p)) row = format.Classes.Select(c => Math.Max(0, (double)p[modelClasses[c]])).ToArray();
-            else
-            {
-                uniform.Add(id);
-                row = format.Classes.Select(_ => 1.0).ToArray();
-            }
-            double sum = row.Sum();
-            text.Append(id);
-            foreach (var v in row) text.Append(',').Append((v / sum).ToString("G10", CultureInfo.InvariantCulture));
-            text.Append('\n');
-        }
         AtomicFile.Write(outPath, temp =>
         {
-            File.WriteAllText(temp, text.ToString());
+            using (var writer = Sep.New(',').Writer(o => o with { Escape = true, CultureInfo = CultureInfo.InvariantCulture }).ToFile(temp))
+            {
+                writer.Header.Add(format.Columns.ToArray());
+                foreach (var id in format.Ids)
+                {
+                    double[] row;
+                    if (byId.TryGetValue(id, out var p)) row = format.Classes.Select(c => Math.Max(0, (double)p[modelClasses[c]])).ToArray();
+                    else
+                    {
+                        uniform.Add(id);
+                        row = format.Classes.Select(_ => 1.0).ToArray();
+                    }
+                    double sum = row.Sum();
+                    using var line = writer.NewRow();
+                    line["id"].Set(id);
+                    for (int c = 0; c < row.Length; c++) line[format.Classes[c]].Set((row[c] / sum).ToString("G10", CultureInfo.InvariantCulture));
+                }
+            }
             var problems = SubmissionChecker.Check(temp, format);
             if (problems.Count > 0) throw new InvalidOperationException($"the submission failed its own check: {string.Join(" ", problems.Take(5))}");
         });

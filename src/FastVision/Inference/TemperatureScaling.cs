@@ -13,11 +13,10 @@ public static class TemperatureScaling
     public const double MinTemperature = 0.05, MaxTemperature = 20;
 
     /// <summary>The temperature minimizing the mean cross-entropy of <paramref name="logits"/> [N, C] against <paramref name="targets"/>.</summary>
-    public static double Fit(Tensor logits, int[] targets)
+    public static double Fit(Tensor logits, Tensor targets)
     {
-        if (targets.Length == 0) throw new ArgumentException("Temperature scaling needs at least one labelled prediction.");
-        using var target = tensor(targets.Select(t => (long)t).ToArray());
-        double Loss(double logT) => LogLoss(logits, target, Math.Exp(logT));
+        if (targets.numel() == 0) throw new ArgumentException("Temperature scaling needs at least one labelled prediction.");
+        double Loss(double logT) => LogLoss(logits, targets, Math.Exp(logT));
         double lo = Math.Log(MinTemperature), hi = Math.Log(MaxTemperature);
         double ratio = (Math.Sqrt(5) - 1) / 2;
         double a = hi - ratio * (hi - lo), b = lo + ratio * (hi - lo);

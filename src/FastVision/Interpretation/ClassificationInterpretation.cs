@@ -33,14 +33,24 @@ public sealed class ClassificationInterpretation
         foreach (var r in rows) matrix[r.Target, r.Predicted]++;
     }
 
-    /// <summary>The validation set's predictions (with the learner's calibration, if fitted).</summary>
-    public static ClassificationInterpretation FromLearner(Learner learn)
+    /// <summary>
+    /// The validation set's predictions (with the learner's calibration, if fitted); <paramref name="validation"/>: the
+    /// validation predictions when the caller already has them.
+    /// </summary>
+    public static ClassificationInterpretation FromLearner(Learner learn, Predictions? validation = null)
     {
-        using var preds = learn.GetPreds();
-        var probabilities = preds.Probabilities(learn.Calibration?.Temperature ?? 1);
-        var items = learn.Dls.Valid.Items;
-        return new ClassificationInterpretation(learn.Dls.Classes,
-            preds.Items.Select((item, r) => new ImagePrediction(items[item], probabilities[r], preds.Targets[r])).ToList());
+        var preds = validation ?? learn.GetPreds();
+        try
+        {
+            var probabilities = preds.Probabilities(learn.Calibration?.Temperature ?? 1);
+            var items = learn.Dls.Valid.Items;
+            return new ClassificationInterpretation(learn.Dls.Classes,
+                preds.Items.Select((item, r) => new ImagePrediction(items[item], probabilities[r], preds.Targets[r])).ToList());
+        }
+        finally
+        {
+            if (validation is null) preds.Dispose();
+        }
     }
 
     public IReadOnlyList<string> Classes { get; }

@@ -32,11 +32,12 @@ public static class BodyWeights
         {
             var ignored = new List<string>();
             bool fastVision = weights.Keys.Any(k => k.StartsWith("body.", StringComparison.Ordinal));
+            var wrapper = fastVision ? "" : SharedWrapper(weights.Keys);
             var body = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             var head = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             foreach (var (rawKey, value) in weights)
             {
-                var key = fastVision ? rawKey : Unwrap(rawKey, weights.Keys);
+                var key = rawKey[wrapper.Length..];
                 if (key.StartsWith("head.", StringComparison.Ordinal)) head[key["head.".Length..]] = value; // FastVision's head (kept if it fits)
                 else if (fastVision && key.StartsWith("body.", StringComparison.Ordinal)) body[key["body.".Length..]] = value;
                 else if (fastVision || Classifiers.Any(c => key.StartsWith(c, StringComparison.Ordinal))) ignored.Add(rawKey);
@@ -65,12 +66,11 @@ public static class BodyWeights
             kv => kv.Key.StartsWith("body.", StringComparison.Ordinal) ? kv.Key["body.".Length..] : kv.Key, kv => kv.Value));
     }
 
-    /// <summary>Strips a wrapper prefix that every key of the file shares (DataParallel's module., Lightning's model., ...).</summary>
-    private static string Unwrap(string key, IEnumerable<string> all)
+    /// <summary>The wrapper prefixes every key of the file shares (DataParallel's module., Lightning's model., ...), e.g. "module.model.".</summary>
+    private static string SharedWrapper(ICollection<string> keys)
     {
-        foreach (var wrapper in Wrappers)
-            if (key.StartsWith(wrapper, StringComparison.Ordinal) && all.All(k => k.StartsWith(wrapper, StringComparison.Ordinal)))
-                return Unwrap(key[wrapper.Length..], all.Select(k => k[wrapper.Length..]));
-        return key;
+        var prefix = "";
+        while (keys.Count > 0 && Wrappers.FirstOrDefault(w => keys.All(k => k.StartsWith(prefix + w, StringComparison.Ordinal))) is { } next) prefix += next;
+        return prefix;
     }
 }

@@ -21,5 +21,13 @@ public static class StateDicts
         foreach (var (key, value) in source) target[key].copy_(value);
     }
 
+    /// <summary>A state-dict file (<see cref="WeightFiles"/>) into <paramref name="module"/>, with the same checks.</summary>
+    public static void CopyFromFile(nn.Module module, string path)
+    {
+        var weights = WeightFiles.Read(path);
+        try { CopyInto(module, weights, path); }
+        finally { foreach (var t in weights.Values) t.Dispose(); }
+    }
+
     private static string Shape(Tensor t) => "[" + string.Join(",", t.shape) + "]";
 }

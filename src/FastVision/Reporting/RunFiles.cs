@@ -1,4 +1,3 @@
-using System.Text.Json;
 using FastVision.Interpretation;
 using FastVision.Training;
 
@@ -39,20 +38,22 @@ public static class RunFiles
         Batch = "batch.png", LrFind = "lr_find.png", Loss = "loss.png", Schedule = "schedule.png", ConfusionMatrix = "confusion_matrix.png",
         TopLosses = "top_losses.png", Report = "report.html";
 
-    public static void WriteJson<T>(string directory, string name, T value) =>
-        AtomicFile.WriteAllText(Path.Combine(directory, name), JsonSerializer.Serialize(value, JsonFiles.Options));
+    /// <summary>The interpretation as text, JSON, the confusion matrix and the top-losses grid.</summary>
+    public static void WriteInterpretation(string directory, ClassificationInterpretation interp)
+    {
+        Directory.CreateDirectory(directory);
+        AtomicFile.WriteAllText(Path.Combine(directory, InterpretationText), interp.Report());
+        WriteJson(directory, Interpretation, InterpretationSummary.From(interp));
+        InterpretationPlots.ConfusionMatrix(interp, Path.Combine(directory, ConfusionMatrix));
+        InterpretationPlots.TopLosses(interp, Path.Combine(directory, TopLosses));
+    }
 
+    public static void WriteJson<T>(string directory, string name, T value) => JsonFiles.Write(Path.Combine(directory, name), value);
+
+    /// <summary>The run file <paramref name="name"/>, or null when this run did not write it.</summary>
     public static T? ReadJson<T>(string directory, string name) where T : class
     {
         var path = Path.Combine(directory, name);
-        if (!File.Exists(path)) return null;
-        try
-        {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), JsonFiles.Options);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: {e.Message}");
-        }
+        return File.Exists(path) ? JsonFiles.Read<T>(path) : null;
     }
 }

@@ -15,7 +15,6 @@ public sealed record Checkpoint(int FitIndex, int EpochsDoneInFit, int FrozenGro
     double SmoothAverage, int SmoothCount)
 {
     private const string Pointer = "last.json";
-    private static JsonSerializerOptions Json => JsonFiles.Options;
 
     public static void Save(Learner learn, string root)
     {
@@ -30,10 +29,10 @@ public sealed record Checkpoint(int FitIndex, int EpochsDoneInFit, int FrozenGro
         using (var rng = torch.random.get_rng_state()) File.WriteAllBytes(Path.Combine(temp, "rng.bin"), rng.data<byte>().ToArray());
         var state = new Checkpoint(learn.FitIndex, learn.Epoch + 1, learn.FrozenGroups, [.. learn.History],
             learn.Recorder.Smoothing.Average, learn.Recorder.Smoothing.Count);
-        File.WriteAllText(Path.Combine(temp, "state.json"), JsonSerializer.Serialize(state, Json));
+        JsonFiles.Write(Path.Combine(temp, "state.json"), state);
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         Directory.Move(temp, dir);
-        AtomicFile.WriteAllText(Path.Combine(root, Pointer), JsonSerializer.Serialize(new { last = name }));
+        JsonFiles.Write(Path.Combine(root, Pointer), new { last = name });
         foreach (var old in Directory.EnumerateDirectories(root, "checkpoint-*").Where(d => Path.GetFileName(d) != name))
             Directory.Delete(old, recursive: true); // keep only the last (the best is SaveModelCallback's job)
     }
@@ -45,8 +44,7 @@ public sealed record Checkpoint(int FitIndex, int EpochsDoneInFit, int FrozenGro
         if (!File.Exists(pointer)) throw new FileNotFoundException($"{root}: no checkpoint to resume from ({Pointer} not found).");
         var name = JsonDocument.Parse(File.ReadAllText(pointer)).RootElement.GetProperty("last").GetString()!;
         var dir = Path.Combine(root, name);
-        var state = JsonSerializer.Deserialize<Checkpoint>(File.ReadAllText(Path.Combine(dir, "state.json")), Json)
-            ?? throw new InvalidDataException($"{dir}/state.json: empty.");
+        var state = JsonFiles.Read<Checkpoint>(Path.Combine(dir, "state.json"));
         learn.Model.load_safetensors(Path.Combine(dir, "model.safetensors"));
         learn.FreezeTo(state.FrozenGroups);
         learn.Optimizer.load_state_dict(Path.Combine(dir, "optimizer.bin"));

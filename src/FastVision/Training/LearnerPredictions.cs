@@ -15,14 +15,24 @@ public sealed partial class Learner
         return Predictions.Collect(engine, loader ?? Dls.Valid, epoch);
     }
 
-    /// <summary>Fits a temperature on the validation set by minimizing its log loss and keeps it for <see cref="Export"/>.</summary>
-    public Calibration Calibrate()
+    /// <summary>
+    /// Fits a temperature on the validation set by minimizing its log loss and keeps it for <see cref="Export"/>.
+    /// <paramref name="validation"/>: the validation predictions when the caller already has them (one pass, not two).
+    /// </summary>
+    public Calibration Calibrate(Predictions? validation = null)
     {
-        using var preds = GetPreds();
-        using var targets = TorchSharp.torch.tensor(preds.Targets.Select(t => (long)t).ToArray());
-        double temperature = TemperatureScaling.Fit(preds.Logits, preds.Targets);
-        Calibration = new Calibration(temperature, TemperatureScaling.LogLoss(preds.Logits, targets),
-            TemperatureScaling.LogLoss(preds.Logits, targets, temperature), preds.Count);
-        return Calibration;
+        var preds = validation ?? GetPreds();
+        try
+        {
+            using var targets = TorchSharp.torch.tensor(preds.Targets.Select(t => (long)t).ToArray());
+            double temperature = TemperatureScaling.Fit(preds.Logits, targets);
+            Calibration = new Calibration(temperature, TemperatureScaling.LogLoss(preds.Logits, targets),
+                TemperatureScaling.LogLoss(preds.Logits, targets, temperature), preds.Count);
+            return Calibration;
+        }
+        finally
+        {
+            if (validation is null) preds.Dispose();
+        }
     }
 }
