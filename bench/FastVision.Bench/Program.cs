@@ -9,6 +9,7 @@ var benchmarks = new Dictionary<string, Func<string[], BenchmarkReport?>>
     ["recipes"] = RecipeComparison.Run,
     ["fashion-mnist"] = FashionMnist.Run,
     ["inference"] = InferenceBench.Run,
+    ["cpu-safety"] = CpuSafetyBench.Run,
     ["data-pipeline-memory-probe"] = DataPipeline.MemoryProbe, // a child process of data-pipeline
 };
 var name = args.FirstOrDefault() ?? "train-throughput";

@@ -61,7 +61,7 @@ public static class RecipeComparison
     {
         manual_seed(0);
         var body = Architectures.CntkResNet.CreateBody(pretrained: true);
-        long nf = ((IVisionBody)body).NumFeatures;
+        long nf = body.NumFeatures;
         var head = nn.Sequential(
             ("0", nn.AdaptiveAvgPool2d([1, 1])), ("1", nn.Flatten()),
             ("2", nn.Linear(nf, 100)), ("3", nn.ReLU()), ("4", nn.Dropout(0.1)), ("5", nn.Linear(100, dls.Classes.Count)));

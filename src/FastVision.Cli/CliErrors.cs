@@ -1,4 +1,5 @@
 using FastVision.Data;
+using FastVision.Inference;
 using FastVision.Native;
 
 namespace FastVision.Cli;
@@ -29,7 +30,7 @@ internal static class CliErrors
 
     private static bool IsUserError(Exception e) =>
         e is DataSourceException or TorchRuntimeException or FileNotFoundException or DirectoryNotFoundException
-            or ArgumentException or InvalidDataException;
+            or ArgumentException or InvalidDataException or OnnxMismatchException;
 
     /// <summary>The exception with its stack and the command line, in ~/.cache/fastvision/logs.</summary>
     private static string WriteLog(Exception e)

@@ -17,7 +17,7 @@ public class RegistryTests
     {
         var arch = Architectures.Get(name);
         using var body = arch.CreateBody(pretrained: false);
-        var vision = (IVisionBody)body;
+        var vision = body;
         using var model = new VisionModel(body, ClassifierHead.Create(vision.NumFeatures, 3));
         model.eval();
         using var noGrad = no_grad();

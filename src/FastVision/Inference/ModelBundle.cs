@@ -52,7 +52,7 @@ public static class ModelBundle
     {
         Directory.CreateDirectory(directory);
         AtomicFile.Write(Path.Combine(directory, WeightsFile), path => learner.Model.save_safetensors(path));
-        if (OnnxExport.Supports(learner.Model)) OnnxExport.Save(learner.Model, learner.Dls.Size, Path.Combine(directory, OnnxFile));
+        SaveOnnx(learner, Path.Combine(directory, OnnxFile));
         var norm = learner.Dls.Normalization ?? learner.Architecture.Normalization;
         var metadata = new ModelMetadata(FormatVersion, Version,
             learner.Architecture.Name, [.. learner.Dls.Classes], learner.Dls.Size, norm.Mean, norm.Std, [.. learner.History])
@@ -62,6 +62,28 @@ public static class ModelBundle
             Calibration = learner.Calibration,
         };
         JsonFiles.Write(Path.Combine(directory, MetadataFile), metadata);
+    }
+
+    /// <summary>
+    /// model.onnx only when the architecture exports and the graph agrees with the model (checked by the export);
+    /// otherwise none (a stale one is removed), the user is told why, and predictions use TorchSharp.
+    /// </summary>
+    private static void SaveOnnx(Learner learner, string path)
+    {
+        if (!OnnxExport.Supports(learner.Model))
+        {
+            File.Delete(path);
+            return;
+        }
+        try
+        {
+            OnnxExport.Save(learner.Model, learner.Dls.Size, path);
+        }
+        catch (OnnxMismatchException e)
+        {
+            File.Delete(path);
+            learner.Log?.WriteLine($"warning: {e.Message}; the model folder has no {OnnxFile}, so predictions run on TorchSharp.");
+        }
     }
 
     /// <summary>Reads and validates <c>model.json</c>.</summary>
@@ -105,7 +127,7 @@ public static class ModelBundle
         var weightsPath = Path.Combine(directory, WeightsFile);
         if (!File.Exists(weightsPath)) throw new FileNotFoundException($"{weightsPath}: not found; the model folder is incomplete.");
         var body = Architectures.Get(metadata.Architecture).CreateBody(pretrained: false);
-        var model = new VisionModel(body, ClassifierHead.Create(((IVisionBody)body).NumFeatures, metadata.Classes.Length));
+        var model = new VisionModel(body, ClassifierHead.Create(body.NumFeatures, metadata.Classes.Length));
         StateDicts.CopyFromFile(model, weightsPath);
         return (model, metadata);
     }

@@ -25,7 +25,19 @@ public sealed class OnnxExport
 
     private OnnxExport() { }
 
-    public static void Save(VisionModel model, int size, string path)
+    /// <summary>
+    /// Largest logit difference allowed between ONNX Runtime and TorchSharp on the probe batch (scaled by the largest
+    /// logit when that exceeds 1). The engines differ only in float summation order, far below this.
+    /// </summary>
+    public const double Tolerance = 1e-4;
+
+    /// <summary>
+    /// Writes the graph and checks it before it replaces <paramref name="path"/>: ONNX Runtime and TorchSharp run the
+    /// same probe batch of two (in the channels-last view the loaders produce, a layout some CPUs computed wrongly),
+    /// and a disagreement beyond <paramref name="tolerance"/> writes nothing and throws <see cref="OnnxMismatchException"/>.
+    /// Returns the largest difference seen.
+    /// </summary>
+    public static double Save(VisionModel model, int size, string path, double tolerance = Tolerance)
     {
         var export = new OnnxExport(); // reads parameters and running statistics only: the model's mode is left alone
         var logits = new NodeProto { OpType = "Identity", Name = OutputName };
@@ -40,11 +52,39 @@ public sealed class OnnxExport
             Graph = export.graph,
         };
         modelProto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        double difference = double.NaN;
         AtomicFile.Write(path, temp =>
         {
-            using var file = File.Create(temp);
-            modelProto.WriteTo(file);
+            using (var file = File.Create(temp)) modelProto.WriteTo(file);
+            difference = MaxDifference(model, size, temp, out double scale);
+            if (!(difference <= tolerance * scale))
+                throw new OnnxMismatchException(path, difference, tolerance * scale);
         });
+        return difference;
+    }
+
+    /// <summary>Largest |logit| difference between the two engines on a seeded probe batch; <paramref name="scale"/> is max(1, largest |logit|).</summary>
+    private static double MaxDifference(VisionModel model, int size, string onnxPath, out double scale)
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(0);
+        var probe = randn([2, size, size, 3], generator: generator).permute(0, 3, 1, 2);
+        bool wasTraining = model.training;
+        Tensor expected;
+        try
+        {
+            model.eval();
+            using var noGrad = no_grad();
+            expected = model.forward(probe);
+        }
+        finally
+        {
+            if (wasTraining) model.train();
+        }
+        using var onnx = new OnnxEngine(onnxPath);
+        var actual = onnx.Forward(probe);
+        scale = Math.Max(1, expected.abs().max().item<float>());
+        return (actual - expected).abs().max().item<float>();
     }
 
     /// <summary>True when every module of <paramref name="model"/> has an ONNX translation.</summary>
@@ -168,4 +208,11 @@ public sealed class OnnxExport
         shape.Dim.AddRange(dims);
         return new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } };
     }
+}
+
+/// <summary>An exported graph did not compute what the model computes; nothing was written.</summary>
+public sealed class OnnxMismatchException(string path, double difference, double tolerance)
+    : Exception($"{path}: not written: ONNX Runtime and TorchSharp disagree on a probe batch by up to {difference:G3} (allowed {tolerance:G3})")
+{
+    public double Difference => difference;
 }

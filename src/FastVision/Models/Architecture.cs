@@ -9,9 +9,9 @@ namespace FastVision.Models;
 /// </summary>
 public sealed class Architecture
 {
-    private readonly Func<nn.Module<Tensor, Tensor>> createBody;
+    private readonly Func<VisionBody> createBody;
 
-    public Architecture(string name, string description, Func<nn.Module<Tensor, Tensor>> createBody,
+    public Architecture(string name, string description, Func<VisionBody> createBody,
         Normalization normalization, IPretrainedWeights? pretrained = null, int inputSize = 224)
     {
         InputSize = inputSize;
@@ -35,12 +35,10 @@ public sealed class Architecture
     public IPretrainedWeights? Pretrained { get; }
 
     /// <summary>A new body; with <paramref name="pretrained"/> its weights are loaded (and converted once, then cached).</summary>
-    public nn.Module<Tensor, Tensor> CreateBody(bool pretrained)
+    public VisionBody CreateBody(bool pretrained)
     {
         Native.TorchRuntime.EnsureInitialized();
         var body = createBody();
-        if (body is not IVisionBody)
-            throw new InvalidOperationException($"Architecture '{Name}' builds a body that does not implement {nameof(IVisionBody)}.");
         if (pretrained)
         {
             if (Pretrained is null)
@@ -59,5 +57,5 @@ public interface IPretrainedWeights
     /// <summary>Where the weights come from, for reports.</summary>
     string Source { get; }
 
-    void LoadInto(nn.Module<Tensor, Tensor> body);
+    void LoadInto(VisionBody body);
 }

@@ -49,7 +49,7 @@ public sealed class CntkResNetWeights : IPretrainedWeights
             string.Join(", ", candidates) + ". Run 'dotnet build' (it downloads the package) or set FASTVISION_RESNET18_ONNX.");
     }
 
-    public void LoadInto(nn.Module<Tensor, Tensor> body)
+    public void LoadInto(VisionBody body)
     {
         var weights = LoadCachedOrConvert();
         try { StateDicts.CopyInto(body, weights, Source); }

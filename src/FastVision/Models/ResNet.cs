@@ -10,7 +10,7 @@ public enum ResNetBlock { Basic, Bottleneck }
 /// A torchvision-layout ResNet without its pooling and classifier: the body a vision learner puts a
 /// head on. Key names (conv1, bn1, layer1.0.conv1, layer2.0.downsample.0, ...) are torchvision's.
 /// </summary>
-public sealed class ResNet : nn.Module<Tensor, Tensor>, IVisionBody
+public sealed class ResNet : VisionBody
 {
     private readonly Conv2d conv1;
     private readonly BatchNorm2d bn1;
@@ -35,16 +35,16 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IVisionBody
         RegisterComponents();
     }
 
-    public long NumFeatures { get; }
+    public override long NumFeatures { get; }
 
     /// <summary>fastai's split for ResNets: stem + layer1 + layer2 | layer3 + layer4.</summary>
-    public IReadOnlyList<IReadOnlyList<nn.Module>> LayerGroups =>
+    public override IReadOnlyList<IReadOnlyList<nn.Module>> LayerGroups =>
     [
         [conv1, bn1, layer1, layer2],
         [layer3, layer4],
     ];
 
-    public override Tensor forward(Tensor x)
+    protected override Tensor Features(Tensor x)
     {
         using var scope = NewDisposeScope();
         var h = maxpool.forward(nn.functional.relu(bn1.forward(conv1.forward(x))));

@@ -10,7 +10,7 @@ namespace FastVision.Models;
 /// Layer groups: the first and second half of the stages (fastai's default split puts the whole body in one group;
 /// two give discriminative rates something to spread over).
 /// </summary>
-public sealed class TorchVisionBody : nn.Module<Tensor, Tensor>, IVisionBody
+public sealed class TorchVisionBody : VisionBody
 {
     private readonly Sequential features;
 
@@ -22,9 +22,9 @@ public sealed class TorchVisionBody : nn.Module<Tensor, Tensor>, IVisionBody
         RegisterComponents(); // the network's classifier is left to the garbage collector; disposing it would free the shared features
     }
 
-    public long NumFeatures { get; }
+    public override long NumFeatures { get; }
 
-    public IReadOnlyList<IReadOnlyList<nn.Module>> LayerGroups
+    public override IReadOnlyList<IReadOnlyList<nn.Module>> LayerGroups
     {
         get
         {
@@ -33,5 +33,5 @@ public sealed class TorchVisionBody : nn.Module<Tensor, Tensor>, IVisionBody
         }
     }
 
-    public override Tensor forward(Tensor x) => features.forward(x);
+    protected override Tensor Features(Tensor x) => features.forward(x);
 }

@@ -3,11 +3,13 @@ using System.Runtime.Intrinsics.X86;
 namespace FastVision.Native;
 
 /// <summary>
-/// oneDNN's AVX2 backward convolution divides by the cache sizes it reads from CPUID when it plans 1x1
-/// stride-2 convolutions with many channels. On VMs whose CPUID describes no caches (Linux then shows no
-/// /sys/devices/system/cpu/cpu0/cache) that is a division by zero: SIGFPE kills the whole process.
-/// FastVision's models then compute those convolutions as "subsample, then 1x1 stride-1 conv", which
-/// is the same arithmetic, keeps full-ISA speed, and never reaches the faulty plan.
+/// oneDNN's brgemm convolutions plan their blocking from the cache sizes CPUID reports. On VMs whose CPUID describes
+/// no caches (Linux then shows no /sys/devices/system/cpu/cpu0/cache) that goes wrong in two ways: planning 1x1
+/// stride-2 convolutions with many channels, and 1x1 convolutions on channels-last input, divides by zero (SIGFPE kills
+/// the whole process); and AVX-512 channels-last convolutions compute wrong results. On such CPUs FastVision's bodies
+/// copy channels-last batches to NCHW (VisionBody) and compute strided 1x1 convolutions as
+/// "subsample, then 1x1 stride-1 conv" (PointwiseConv2d): the same arithmetic, at full-ISA speed,
+/// never reaching the faulty plans.
 /// </summary>
 public static class OneDnnHazard
 {
@@ -15,7 +17,7 @@ public static class OneDnnHazard
     private static bool? forced = ParseOverride(Environment.GetEnvironmentVariable("FASTVISION_ONEDNN_SAFE_CONV"));
 
     /// <summary>
-    /// True when strided 1x1 convolutions on CPU take the safe path: detected from the CPU, or forced by
+    /// True when CPU convolutions take the safe paths (NCHW input, subsampled strided 1x1): detected from the CPU, or forced by
     /// FASTVISION_ONEDNN_SAFE_CONV=1|0 or by setting this property.
     /// </summary>
     public static bool MitigationEnabled

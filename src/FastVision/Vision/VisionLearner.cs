@@ -17,7 +17,7 @@ public static class VisionLearner
         torch.random.manual_seed(options.Seed);
         bool builtIn = options.Weights is null && options.Pretrained && architecture.Pretrained is not null;
         var body = architecture.CreateBody(builtIn);
-        var head = ClassifierHead.Create(((IVisionBody)body).NumFeatures, dls.Classes.Count);
+        var head = ClassifierHead.Create(body.NumFeatures, dls.Classes.Count);
         var model = new VisionModel(body, head);
         if (options.Weights is { } file)
         {

@@ -8,17 +8,17 @@ namespace FastVision.Vision;
 /// <summary>A pretrained body and a new classifier head; state-dict keys are <c>body.*</c> and <c>head.*</c>.</summary>
 public sealed class VisionModel : nn.Module<Tensor, Tensor>
 {
-    private readonly nn.Module<Tensor, Tensor> body;
+    private readonly VisionBody body;
     private readonly Sequential head;
 
-    public VisionModel(nn.Module<Tensor, Tensor> body, Sequential head) : base(nameof(VisionModel))
+    public VisionModel(VisionBody body, Sequential head) : base(nameof(VisionModel))
     {
         this.body = body;
         this.head = head;
         RegisterComponents();
     }
 
-    public nn.Module<Tensor, Tensor> Body => body;
+    public VisionBody Body => body;
     public Sequential Head => head;
 
     /// <summary>Outputs of the head's last linear layer.</summary>
@@ -26,7 +26,7 @@ public sealed class VisionModel : nn.Module<Tensor, Tensor>
 
     /// <summary>Body groups (earliest first), then the head: the unit of freezing and discriminative LRs.</summary>
     public IReadOnlyList<IReadOnlyList<nn.Module>> LayerGroups =>
-        [.. ((IVisionBody)body).LayerGroups, [head]];
+        [.. body.LayerGroups, [head]];
 
     public override Tensor forward(Tensor x)
     {

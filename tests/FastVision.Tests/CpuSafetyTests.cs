@@ -1,0 +1,92 @@
+using FastVision.Inference;
+using FastVision.Models;
+using FastVision.Native;
+using FastVision.Vision;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FastVision.Tests;
+
+/// <summary>
+/// What must hold on every CPU of the project's machine kind, including those whose CPUID reports no caches (where
+/// libtorch's AVX-512 channels-last convolutions compute wrong results and some 1x1 plans divide by zero).
+/// </summary>
+public class CpuSafetyTests
+{
+    /// <summary>The resize of the loader's HWC bytes is a channels-last view: a body must compute it as its NCHW copy.</summary>
+    [Theory]
+    [MemberData(nameof(RegistryTests.Names), MemberType = typeof(RegistryTests))]
+    public void ABodyComputesAChannelsLastBatchAsItsContiguousCopy(string name)
+    {
+        var arch = Architectures.Get(name);
+        manual_seed(1);
+        using var body = arch.CreateBody(pretrained: arch.Pretrained is not null);
+        body.eval();
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var contiguous = rand(2, 3, 64, 64);
+        var channelsLast = contiguous.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        Assert.False(channelsLast.is_contiguous());
+        var expected = body.forward(contiguous);
+        var actual = body.forward(channelsLast);
+        double scale = Math.Max(1, expected.abs().max().item<float>());
+        double difference = (expected - actual).abs().max().item<float>();
+        Assert.True(difference < 1e-4 * scale, $"{name}: channels-last and contiguous batches differ by {difference} (largest feature {scale})");
+    }
+
+    /// <summary>One optimizer step per architecture at two sizes and two batch sizes, in the layout the loaders produce.</summary>
+    [Theory]
+    [MemberData(nameof(RegistryTests.Names), MemberType = typeof(RegistryTests))]
+    public void EveryArchitectureTrainsAStepAtTwoSizesAndTwoBatchSizes(string name)
+    {
+        var arch = Architectures.Get(name);
+        manual_seed(2);
+        var body = arch.CreateBody(pretrained: false);
+        using var model = new VisionModel(body, ClassifierHead.Create(body.NumFeatures, 3));
+        model.train();
+        using var optimizer = optim.AdamW(model.parameters(), lr: 1e-3);
+        foreach (var size in new[] { 64, 96 })
+            foreach (var batch in new[] { 2, 5 })
+            {
+                using var scope = NewDisposeScope();
+                var images = rand(batch, size, size, 3).permute(0, 3, 1, 2);
+                var targets = arange(batch, dtype: ScalarType.Int64) % 3;
+                optimizer.zero_grad();
+                var loss = nn.functional.cross_entropy(model.forward(images), targets);
+                loss.backward();
+                optimizer.step();
+                Assert.False(float.IsNaN(loss.item<float>()), $"{name} {size}px batch {batch}: loss is NaN");
+            }
+        // bf16 autocast takes other kernels: one step of it too.
+        using (var scope = NewDisposeScope())
+        {
+            var images = rand(2, 64, 64, 3).permute(0, 3, 1, 2);
+            optimizer.zero_grad();
+            Tensor logits;
+            using (Autocast.Enter(DeviceType.CPU, ScalarType.BFloat16)) logits = model.forward(images).to(ScalarType.Float32);
+            nn.functional.cross_entropy(logits, arange(2, dtype: ScalarType.Int64)).backward();
+            optimizer.step();
+        }
+    }
+
+    [Fact]
+    public void AnExportThatDisagreesWithTheModelWritesNothingAndSaysByHowMuch()
+    {
+        using var dir = new TempDir();
+        manual_seed(3);
+        using var model = new VisionModel(Architectures.CntkResNet.CreateBody(pretrained: true), ClassifierHead.Create(512, 4));
+        var path = dir.Combine("model.onnx");
+        File.WriteAllText(path, "the user's earlier file");
+
+        // Tolerance 0: float summation order alone makes the engines differ, so the check must refuse.
+        var e = Assert.Throws<OnnxMismatchException>(() => OnnxExport.Save(model, 64, path, tolerance: 0));
+        Assert.Contains("disagree on a probe batch by up to", e.Message);
+        Assert.True(e.Difference > 0);
+        Assert.Equal("the user's earlier file", File.ReadAllText(path));
+        Assert.Single(Directory.GetFiles(dir.Path)); // no temp file left behind
+
+        double difference = OnnxExport.Save(model, 64, path);
+        Assert.InRange(difference, 0, OnnxExport.Tolerance);
+        Assert.NotEqual("the user's earlier file", File.ReadAllText(path));
+    }
+}
