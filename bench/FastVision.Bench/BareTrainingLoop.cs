@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using FastVision.Native;
-using FastVision.Vision;
 using static TorchSharp.torch;
+using FastVision.Models;
 
 namespace FastVision.Bench;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using FastVision.Models;
 using FastVision.Native;
-using FastVision.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
 

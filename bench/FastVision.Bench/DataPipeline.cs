@@ -3,7 +3,6 @@ using FastVision.Data;
 using FastVision.Models;
 using FastVision.Native;
 using FastVision.Training;
-using FastVision.Vision;
 using static TorchSharp.torch;
 
 namespace FastVision.Bench;

@@ -4,7 +4,6 @@ using FastVision.Data;
 using FastVision.Metrics;
 using FastVision.Native;
 using FastVision.Training;
-using FastVision.Vision;
 using SkiaSharp;
 using static TorchSharp.torch;
 

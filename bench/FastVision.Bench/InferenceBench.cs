@@ -2,8 +2,8 @@ using System.Diagnostics;
 using FastVision.Inference;
 using FastVision.Models;
 using FastVision.Native;
-using FastVision.Vision;
 using static TorchSharp.torch;
+using FastVision.Training;
 
 namespace FastVision.Bench;
 

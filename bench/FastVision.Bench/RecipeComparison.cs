@@ -4,7 +4,6 @@ using FastVision.Metrics;
 using FastVision.Models;
 using FastVision.Native;
 using FastVision.Training;
-using FastVision.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,7 +2,6 @@ using FastVision.Data;
 using FastVision.Models;
 using FastVision.Native;
 using FastVision.Training;
-using FastVision.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
 

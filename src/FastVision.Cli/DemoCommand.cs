@@ -3,7 +3,6 @@ using FastVision.Data;
 using FastVision.Models;
 using FastVision.Reporting;
 using FastVision.Training;
-using FastVision.Vision;
 
 namespace FastVision.Cli;
 

@@ -4,7 +4,6 @@ using FastVision.Data;
 using FastVision.Metrics;
 using FastVision.Models;
 using FastVision.Training;
-using FastVision.Vision;
 
 namespace FastVision.Cli;
 

@@ -1,5 +1,4 @@
 using FastVision.Data;
-using FastVision.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,7 +1,6 @@
 using FastVision.Inference;
 using FastVision.Models;
 using FastVision.Native;
-using FastVision.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,5 @@
 using FastVision.Data;
 using FastVision.Training;
-using FastVision.Vision;
 
 namespace FastVision.Tests;
 

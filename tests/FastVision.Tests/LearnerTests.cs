@@ -1,7 +1,6 @@
 using FastVision.Data;
 using FastVision.Inference;
 using FastVision.Training;
-using FastVision.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,7 +2,6 @@ using FastVision.Callbacks;
 using FastVision.Data;
 using FastVision.Reporting;
 using FastVision.Training;
-using FastVision.Vision;
 using SkiaSharp;
 using static TorchSharp.torch;
 

@@ -1,7 +1,6 @@
 using FastVision.Data;
 using FastVision.Native;
 using FastVision.Training;
-using FastVision.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
 

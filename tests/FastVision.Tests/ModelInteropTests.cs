@@ -3,7 +3,6 @@ using FastVision.Data;
 using FastVision.Inference;
 using FastVision.Models;
 using FastVision.Training;
-using FastVision.Vision;
 using static TorchSharp.torch;
 
 namespace FastVision.Tests;

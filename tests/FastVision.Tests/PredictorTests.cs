@@ -2,7 +2,6 @@ using FastVision.Data;
 using FastVision.Inference;
 using FastVision.Metrics;
 using FastVision.Training;
-using FastVision.Vision;
 
 namespace FastVision.Tests;
 

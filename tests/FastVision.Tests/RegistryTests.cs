@@ -1,7 +1,6 @@
 using FastVision.Data;
 using FastVision.Models;
 using FastVision.Training;
-using FastVision.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
 

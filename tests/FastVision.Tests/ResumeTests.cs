@@ -1,7 +1,6 @@
 using FastVision.Callbacks;
 using FastVision.Data;
 using FastVision.Training;
-using FastVision.Vision;
 using TorchSharp;
 
 namespace FastVision.Tests;

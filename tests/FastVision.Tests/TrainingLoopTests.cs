@@ -2,7 +2,6 @@ using FastVision.Callbacks;
 using FastVision.Data;
 using FastVision.Metrics;
 using FastVision.Training;
-using FastVision.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,3 @@
-using FastVision.Vision;
 
 namespace FastVision.Data;
 

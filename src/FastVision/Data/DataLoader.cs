@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using FastVision.Models;
-using FastVision.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
 

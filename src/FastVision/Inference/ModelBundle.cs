@@ -1,7 +1,7 @@
 using FastVision.Models;
 using FastVision.Training;
-using FastVision.Vision;
 using TorchSharp.PyBridge;
+using FastVision.Data;
 
 namespace FastVision.Inference;
 
@@ -27,9 +27,6 @@ public sealed record ModelMetadata(
 
     public double Temperature => Calibration?.Temperature ?? 1;
 }
-
-/// <summary>A fitted temperature and the validation log loss it was fitted on, before and after.</summary>
-public sealed record Calibration(double Temperature, double ValidLogLossBefore, double ValidLogLossAfter, int ValidImages);
 
 /// <summary>
 /// A trained model on disk, one folder: <c>model.safetensors</c> (keys body.* / head.*), <c>model.onnx</c> (the same

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using FastVision.Models;
-using FastVision.Vision;
 using Google.Protobuf;
 using Onnx;
 using TorchSharp;

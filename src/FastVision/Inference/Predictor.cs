@@ -2,9 +2,9 @@ using TorchSharp;
 using FastVision.Data;
 using FastVision.Models;
 using FastVision.Native;
-using FastVision.Vision;
 using static TorchSharp.torch;
 using DataLoader = FastVision.Data.DataLoader;
+using FastVision.Training;
 
 namespace FastVision.Inference;
 

@@ -1,4 +1,3 @@
-using FastVision.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using FastVision.Data;
-using FastVision.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
 

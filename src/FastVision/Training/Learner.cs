@@ -3,7 +3,6 @@ using FastVision.Data;
 using FastVision.Metrics;
 using FastVision.Models;
 using FastVision.Native;
-using FastVision.Vision;
 using TorchSharp;
 using TorchSharp.Modules;
 using DataLoader = FastVision.Data.DataLoader;
@@ -43,7 +42,7 @@ public sealed partial class Learner : IDisposable
         Recorder = new Recorder();
         callbacks.Add(Recorder);
         if (options.Log is not null) callbacks.Add(new ProgressCallback(options.Log));
-        if (options.MixedPrecision is { } dtype) callbacks.Add(new Callbacks.MixedPrecision(dtype));
+        if (options.MixedPrecision is { } dtype) callbacks.Add(new MixedPrecision(dtype));
     }
 
     public DataLoaders Dls { get; }
@@ -348,9 +347,6 @@ public sealed partial class Learner : IDisposable
 
     /// <summary>Writes the model's weights (safetensors) atomically.</summary>
     public void SaveWeights(string path) => AtomicFile.Write(path, temp => TorchSharp.PyBridge.PyBridgeModuleExtensions.save_safetensors(Model, temp));
-
-    /// <summary>Writes weights and metadata to <paramref name="directory"/> (see <see cref="Inference.ModelBundle"/>).</summary>
-    public void Export(string directory) => Inference.ModelBundle.Save(this, directory);
 
     public void Dispose()
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using FastVision.Reporting;
 using Spectre.Console;
 
 namespace FastVision.Training;

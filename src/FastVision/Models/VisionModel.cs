@@ -3,7 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace FastVision.Vision;
+namespace FastVision.Models;
 
 /// <summary>A pretrained body and a new classifier head; state-dict keys are <c>body.*</c> and <c>head.*</c>.</summary>
 public sealed class VisionModel : nn.Module<Tensor, Tensor>

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace FastVision.Vision;
+namespace FastVision.Models;
 
 /// <summary>fastai's pooling: adaptive max and average pooling concatenated, doubling the channels.</summary>
 public sealed class AdaptiveConcatPool2d : nn.Module<Tensor, Tensor>

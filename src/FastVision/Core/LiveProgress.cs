@@ -1,7 +1,7 @@
 using System.Text;
 using Spectre.Console;
 
-namespace FastVision.Reporting;
+namespace FastVision;
 
 /// <summary>
 /// Spectre.Console progress bars (description, bar, percentage, ETA) driven from the caller's thread. Spectre's

@@ -1,4 +1,4 @@
-namespace FastVision.Vision;
+namespace FastVision.Data;
 
 /// <summary>fastai's perspective warp: the homography that moves the four corners of [-1, 1]² by the magnitudes.</summary>
 public static class Perspective

@@ -3,7 +3,7 @@ using FastVision.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace FastVision.Callbacks;
+namespace FastVision.Training;
 
 /// <summary>
 /// fastai's MixedPrecision (to_fp16): the forward pass and the loss run under autocast — bf16 on CPU, fp16 on

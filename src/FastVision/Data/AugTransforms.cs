@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace FastVision.Vision;
+namespace FastVision.Data;
 
 /// <summary>
 /// fastai's aug_transforms on batches of float images in [0, 1]: horizontal flip, rotation, zoom,

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace FastVision.Vision;
+namespace FastVision.Models;
 
 /// <summary>fastai's create_head with its defaults.</summary>
 public static class ClassifierHead

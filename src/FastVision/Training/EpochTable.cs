@@ -1,7 +1,7 @@
 using System.Globalization;
 using FastVision.Training;
 
-namespace FastVision.Reporting;
+namespace FastVision.Training;
 
 /// <summary>fastai's per-epoch table: epoch, train_loss, valid_loss, the metrics, time. The header is written once.</summary>
 public sealed class EpochTable

@@ -4,7 +4,7 @@ using FastVision.Native;
 using FastVision.Training;
 using TorchSharp;
 
-namespace FastVision.Vision;
+namespace FastVision.Training;
 
 /// <summary>fastai's vision_learner: a pretrained body, a new head, the body frozen.</summary>
 public static class VisionLearner

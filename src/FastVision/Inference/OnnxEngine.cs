@@ -1,43 +1,10 @@
-using FastVision.Native;
-using FastVision.Vision;
+using FastVision.Training;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Tensor = TorchSharp.torch.Tensor;
 using static TorchSharp.torch;
 
 namespace FastVision.Inference;
-
-/// <summary>What runs a model on a batch of normalized images [B, 3, S, S] and returns logits [B, classes].</summary>
-public interface IInferenceEngine : IDisposable
-{
-    /// <summary>"torch fp32", "torch bf16", "onnx", for reports.</summary>
-    string Name { get; }
-
-    /// <summary>The device batches should be prepared on.</summary>
-    Device Device { get; }
-
-    Tensor Forward(Tensor images);
-}
-
-/// <summary>TorchSharp: the model in eval mode, fp32 or under autocast.</summary>
-public sealed class TorchEngine(VisionModel model, Device device, ScalarType? autocast = null, bool ownsModel = false) : IInferenceEngine
-{
-    public string Name => autocast switch { ScalarType.BFloat16 => "torch bf16", ScalarType.Float16 => "torch fp16", _ => "torch fp32" };
-    public Device Device => device;
-
-    public Tensor Forward(Tensor images)
-    {
-        model.eval();
-        using var noGrad = no_grad();
-        using (autocast is { } dtype ? Autocast.Enter(device.type, dtype) : null)
-            return model.forward(images);
-    }
-
-    public void Dispose()
-    {
-        if (ownsModel) model.Dispose();
-    }
-}
 
 /// <summary>ONNX Runtime on the CPU with the exported graph; one intra-op thread per core (its default used one here).</summary>
 public sealed class OnnxEngine : IInferenceEngine

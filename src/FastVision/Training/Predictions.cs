@@ -2,7 +2,7 @@ using TorchSharp;
 using FastVision.Data;
 using static TorchSharp.torch;
 
-namespace FastVision.Inference;
+namespace FastVision.Training;
 
 /// <summary>
 /// A model's outputs over a loader (fastai's get_preds): one row of logits per image that could be read, the
