@@ -48,22 +48,16 @@ internal sealed class DataArguments
 
     public IEnumerable<Option> Options => [data, format, labelRegex, split, validList, validPct, size, presize, batchSize, minScale, noAugment, onBadImage, cache, cacheDir, seed];
 
-    public DataLoaders Load(ParseResult parse) => Load(parse, parse.GetValue(data)!);
+    /// <summary>Loads --data (or <paramref name="path"/>) with the parsed options, printing the layout it chose.</summary>
+    public DataLoaders Load(ParseResult parse, string? path = null) => Plan(parse, path).Loaders();
 
-    /// <summary>Loads <paramref name="path"/> with the parsed options, printing the layout it chose.</summary>
-    public DataLoaders Load(ParseResult parse, string path)
+    /// <summary>Items, labels and split of --data (or <paramref name="path"/>) without loaders, printing the layout it chose.</summary>
+    public PlannedData Plan(ParseResult parse, string? path = null)
     {
+        path ??= parse.GetValue(data)!;
         var options = Parse(parse);
-        var dls = Block(parse, path, options).DataLoaders(path, options.BatchSize);
-        dls.Issues.ImageSkipped += (file, reason) => Console.Error.WriteLine($"skipped: {(reason.StartsWith(file, StringComparison.Ordinal) ? reason : $"{file}: {reason}")}");
-        return dls;
-    }
-
-    /// <summary>Items, labels and split of --data without loaders (commands that take only some of the data options).</summary>
-    public DataSet Plan(ParseResult parse)
-    {
-        var path = parse.GetValue(data)!;
-        return Block(parse, path, Parse(parse)).Plan(path);
+        var block = Block(parse, path, options);
+        return new PlannedData(block.Plan(path), block, options.BatchSize);
     }
 
     private DataBlock Block(ParseResult parse, string path, DataLoaderOptions options)
@@ -92,5 +86,18 @@ internal sealed class DataArguments
             Augment = !parse.ValueOr(noAugment, false), MinScale = parse.ValueOr(minScale, defaults.MinScale), OnBadImage = parse.ValueOr(onBadImage, defaults.OnBadImage),
             CacheDirectory = parse.ValueOr(cacheDir, null!) ?? (parse.ValueOr(cache, false) ? Path.Combine(FastVisionPaths.CacheDirectory, "presize") : null),
         };
+    }
+}
+
+/// <summary>A data set planned with the parsed options: reportable before <see cref="Loaders"/> decides on batches.</summary>
+internal sealed record PlannedData(DataSet Data, DataBlock Block, int BatchSize)
+{
+    /// <summary>The loaders, printing the batch size when the training set is smaller than a batch.</summary>
+    public DataLoaders Loaders()
+    {
+        var dls = Block.DataLoaders(Data, BatchSize);
+        if (dls.BatchSizing.Notice is { } notice) Console.WriteLine(notice);
+        dls.Issues.ImageSkipped += (file, reason) => Console.Error.WriteLine($"skipped: {(reason.StartsWith(file, StringComparison.Ordinal) ? reason : $"{file}: {reason}")}");
+        return dls;
     }
 }

@@ -16,14 +16,17 @@ internal static class DataCommand
         command.Options.Add(showBatch);
         command.SetAction(parse =>
         {
-            var dls = dataArgs.Load(parse);
-            Console.WriteLine(DataSetReport.Build(dls.Data));
+            // The report first: it explains the counts should the set be too small for a training batch.
+            var planned = dataArgs.Plan(parse);
+            Console.WriteLine(DataSetReport.Build(planned.Data));
+            var dls = planned.Loaders();
             Console.WriteLine(PipelineSummary.Build(dls));
             var png = parse.GetValue(showBatch)!;
             BatchGrid.Save(dls.Train, dls.Classes, png);
             return CliOutput.Result($"batch: {Path.GetFullPath(png)}", new
             {
-                Command = "data", Classes = dls.Classes, Train = dls.Train.Count, Valid = dls.Valid.Count, Skipped = dls.Issues.Skipped.Count,
+                Command = "data", Classes = dls.Classes, Train = dls.Train.Count, Valid = dls.Valid.Count, BatchSize = dls.BatchSizing.Effective,
+                RequestedBatchSize = dls.BatchSizing.Requested, Skipped = dls.Issues.Skipped.Count,
                 Warnings = dls.Issues.Warnings, Batch = Path.GetFullPath(png),
             });
         });

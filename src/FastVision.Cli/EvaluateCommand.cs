@@ -23,7 +23,7 @@ internal static class EvaluateCommand
         command.Options.Add(output);
         command.SetAction(parse =>
         {
-            var data = dataArgs.Plan(parse);
+            var data = dataArgs.Plan(parse).Data;
             var items = parse.GetValue(validOnly) ? data.Valid.Select(i => data.Items[i]).ToList() : data.Items;
             using var predictor = prediction.Load(parse);
             var result = PredictionArguments.Predict(predictor, items);

@@ -39,9 +39,10 @@ internal static class TrainCommand
         {
             var started = DateTimeOffset.UtcNow;
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var dls = dataArgs.Load(parse);
-            var dataReport = DataSetReport.Build(dls.Data);
+            var planned = dataArgs.Plan(parse);
+            var dataReport = DataSetReport.Build(planned.Data);
             Console.WriteLine(dataReport);
+            var dls = planned.Loaders();
             var outDir = parse.GetValue(output)!;
             Directory.CreateDirectory(outDir);
             using var learn = trainArgs.Create(parse, dls, parse.GetValue(dataArgs.Seed));

@@ -87,18 +87,18 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
     /// <summary>Plans the data set and builds its loaders.</summary>
     public DataLoaders DataLoaders(string path, int batchSize = 32) => DataLoaders(Plan(path), batchSize);
 
+    /// <summary>The loaders of a planned data set; a training set smaller than <paramref name="batchSize"/> lowers the batch to it (<see cref="BatchSizing"/>).</summary>
     public DataLoaders DataLoaders(DataSet data, int batchSize = 32)
     {
+        var batches = BatchSizing.For(data, batchSize);
         var settings = new LoaderSettings
         {
-            BatchSize = batchSize, Presize = ItemTransform, Augment = BatchTransforms, Seed = Seed, Issues = data.Issues, MaxPixels = MaxPixels,
+            BatchSize = batches.Effective, Presize = ItemTransform, Augment = BatchTransforms, Seed = Seed, Issues = data.Issues, MaxPixels = MaxPixels,
             Cache = CacheDirectory is null ? null : new PresizeCache(CacheDirectory),
         };
         var train = new DataLoader(data.Train.Select(i => data.Items[i]).ToList(), data.Classes, settings, isTrain: true);
         var valid = new DataLoader(data.Valid.Select(i => data.Items[i]).ToList(), data.Classes, settings, isTrain: false);
-        if (train.BatchCount == 0)
-            throw new DataSourceException($"{train.Count} training images make no full batch of {batchSize}; lower the batch size.");
-        return new DataLoaders(train, valid, data);
+        return new DataLoaders(train, valid, data, batches);
     }
 
     private ISplitter DefaultSplitter(IReadOnlyList<ImageItem> items) =>

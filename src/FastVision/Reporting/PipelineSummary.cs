@@ -41,7 +41,11 @@ public static class PipelineSummary
             sb.AppendLine(inv, $"  normalize             mean ({string.Join(", ", norm.Mean.Select(m => m.ToString("F4", inv)))}), std ({string.Join(", ", norm.Std.Select(s => s.ToString("F4", inv)))}) → {Describe(n)}");
         }
         else sb.AppendLine("  normalize             set by the learner from the model's statistics");
-        sb.AppendLine(inv, $"  batches               {loader.BatchSize} per batch: {loader.BatchCount} training (shuffled, last partial dropped), {dls.Valid.BatchCount} validation (in order)");
+        var batches = dls.BatchSizing;
+        var perBatch = batches.Lowered
+            ? $"{batches.Requested} per batch requested, only {batches.TrainImages} training images, so {batches.Effective} per batch"
+            : $"{batches.Effective} per batch";
+        sb.AppendLine(inv, $"  batches               {perBatch}: {loader.BatchCount} training (shuffled, last partial dropped), {dls.Valid.BatchCount} validation (in order)");
         return sb.ToString();
     }
 
