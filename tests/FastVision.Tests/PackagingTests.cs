@@ -24,7 +24,7 @@ public class PackagingTests(ITestOutputHelper output)
         Assert.StartsWith("demo: accuracy=", demo.Trim());
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
             if (File.Exists(Path.Combine(d.FullName, "FastVision.slnx"))) return d.FullName;

@@ -8,7 +8,8 @@ namespace FastVision.Data;
 /// perspective warp and (with <see cref="MinScale"/> &lt; 1) a square random-resized crop, all composed into
 /// one sampling grid and applied with a single bilinear <c>grid_sample</c> (reflection padding) that also
 /// resizes to <see cref="Size"/>; then brightness and contrast in logit space. Defaults are fastai's.
-/// Every parameter is drawn from a seed, so the same seed gives the same augmented batch.
+/// Every parameter is drawn from a seed (pure .NET, the same on every CPU; see <see cref="Draw(int, int)"/>), so the
+/// same seed gives the same augmented batch on the same machine.
 /// </summary>
 public sealed record AugTransforms
 {
@@ -65,8 +66,7 @@ public sealed record AugTransforms
             return (scale == 1f ? resized : resized.mul_(factor)).MoveToOuterDisposeScope();
         }
         long batch = images.shape[0];
-        var rng = new Random(seed);
-        var samples = Enumerable.Range(0, (int)batch).Select(_ => SampleParameters(rng)).ToArray();
+        var samples = Draw(seed, (int)batch).Select(ToSampleParams).ToArray();
         var device = images.device;
 
         var grid = tensor(SamplingGrid(samples), [batch, Size, Size, 2]).to(device);
@@ -86,32 +86,48 @@ public sealed record AugTransforms
         return output.MoveToOuterDisposeScope();
     }
 
-    private sealed record SampleParams(float[] Affine, double[]? Warp, (double Scale, double X, double Y) Crop, double Brightness, double Contrast);
+    /// <summary>
+    /// One image's random draws, before they are composed into a sampling grid: null (or identity) where a part was
+    /// off or not drawn. Pure .NET arithmetic on <see cref="Random"/>(seed), so they are the same on every CPU.
+    /// </summary>
+    /// <param name="RotateDegrees">Rotation angle in degrees.</param>
+    /// <param name="Zoom">Zoom factor and zoom center, both center coordinates in [0, 1].</param>
+    /// <param name="Warp">Perspective warp magnitudes (x, y), for <see cref="Perspective.Coefficients"/>.</param>
+    /// <param name="Crop">Random-resized crop: side as a share of the image's, and center offset in [-1, 1] space.</param>
+    /// <param name="Brightness">Shift in logit space (0: none).</param>
+    /// <param name="Contrast">Factor in logit space (1: none).</param>
+    internal readonly record struct AugDraw(bool Flip, double? RotateDegrees, (double Scale, double CenterX, double CenterY)? Zoom,
+        (double X, double Y)? Warp, (double Side, double X, double Y) Crop, double Brightness, double Contrast);
 
-    private SampleParams SampleParameters(Random rng)
+    /// <summary>The draws for a batch of <paramref name="batch"/> images augmented with <paramref name="seed"/>, in order.</summary>
+    internal AugDraw[] Draw(int seed, int batch)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, batch).Select(_ => Draw(rng)).ToArray();
+    }
+
+    private AugDraw Draw(Random rng)
     {
         double U(double lo, double hi) => lo + (hi - lo) * rng.NextDouble();
         bool Chance(double p) => rng.NextDouble() < p;
 
-        // Output coordinates → input coordinates, in [-1, 1] normalized space: flip · rotate · zoom.
-        var m = Matrix3.Identity;
-        if (DoFlip && Chance(0.5)) m *= new Matrix3(-1, 0, 0, 0, 1, 0);
-        if (MaxRotate > 0 && Chance(PAffine))
-        {
-            double a = U(-MaxRotate, MaxRotate) * Math.PI / 180;
-            m *= new Matrix3(Math.Cos(a), -Math.Sin(a), 0, Math.Sin(a), Math.Cos(a), 0);
-        }
+        bool flip = DoFlip && Chance(0.5);
+        double? rotate = MaxRotate > 0 && Chance(PAffine) ? U(-MaxRotate, MaxRotate) : null;
+        (double, double, double)? zoom = null;
         if (MaxZoom > MinZoom || MinZoom != 1)
         {
             if (Chance(PAffine))
             {
                 double s = U(MinZoom, MaxZoom), cx = U(0, 1), cy = U(0, 1);
-                m *= new Matrix3(1 / s, 0, (1 - 1 / s) * (2 * cx - 1), 0, 1 / s, (1 - 1 / s) * (2 * cy - 1));
+                zoom = (s, cx, cy);
             }
         }
-        double[]? warp = null;
+        (double, double)? warp = null;
         if (MaxWarp > 0 && Chance(PAffine))
-            warp = Perspective.Coefficients(U(-MaxWarp, MaxWarp), U(-MaxWarp, MaxWarp));
+        {
+            double wx = U(-MaxWarp, MaxWarp), wy = U(-MaxWarp, MaxWarp);
+            warp = (wx, wy);
+        }
         var crop = (1.0, 0.0, 0.0);
         if (MinScale < 1)
         {
@@ -128,7 +144,25 @@ public sealed record AugTransforms
             }
             if (Chance(PLighting)) contrast = Math.Exp(U(Math.Log(1 - MaxLighting), -Math.Log(1 - MaxLighting)));
         }
-        return new SampleParams(m.Top2Rows(), warp, crop, brightness, contrast);
+        return new AugDraw(flip, rotate, zoom, warp, crop, brightness, contrast);
+    }
+
+    private sealed record SampleParams(float[] Affine, double[]? Warp, (double Scale, double X, double Y) Crop, double Brightness, double Contrast);
+
+    private static SampleParams ToSampleParams(AugDraw d)
+    {
+        // Output coordinates → input coordinates, in [-1, 1] normalized space: flip · rotate · zoom.
+        var m = Matrix3.Identity;
+        if (d.Flip) m *= new Matrix3(-1, 0, 0, 0, 1, 0);
+        if (d.RotateDegrees is { } degrees)
+        {
+            double a = degrees * Math.PI / 180;
+            m *= new Matrix3(Math.Cos(a), -Math.Sin(a), 0, Math.Sin(a), Math.Cos(a), 0);
+        }
+        if (d.Zoom is (var s, var cx, var cy))
+            m *= new Matrix3(1 / s, 0, (1 - 1 / s) * (2 * cx - 1), 0, 1 / s, (1 - 1 / s) * (2 * cy - 1));
+        var warp = d.Warp is (var wx, var wy) ? Perspective.Coefficients(wx, wy) : null;
+        return new SampleParams(m.Top2Rows(), warp, d.Crop, d.Brightness, d.Contrast);
     }
 
     /// <summary>

@@ -109,12 +109,22 @@ public sealed class DataLoader : IBatchSource
     public IEnumerable<Batch> GetBatches(CancellationToken cancellation = default) => GetBatches(nextEpoch++, cancellation);
 
     /// <summary>The batches of epoch <paramref name="epoch"/>: the same for the same seed and epoch.</summary>
-    public IEnumerable<Batch> GetBatches(int epoch, CancellationToken cancellation = default)
+    public IEnumerable<Batch> GetBatches(int epoch, CancellationToken cancellation = default) => Iterate(EpochOrder(epoch), epoch, cancellation);
+
+    /// <summary>Positions in <see cref="Items"/> in the order epoch <paramref name="epoch"/> visits them: shuffled from the seed and epoch (training), else in order.</summary>
+    internal int[] EpochOrder(int epoch)
     {
         var order = Enumerable.Range(0, Count).ToArray();
         if (IsTrain) new Random(Seeds.Derive(Settings.Seed, epoch)).Shuffle(order);
-        return Iterate(order, epoch, cancellation);
+        return order;
     }
+
+    /// <summary>The seed <see cref="AugTransforms.Apply"/> gets for batch <paramref name="index"/> of epoch <paramref name="epoch"/>.</summary>
+    internal int AugmentSeed(int epoch, int index) => Seeds.Derive(Settings.Seed, epoch, index, 1);
+
+    /// <summary>Where an augmented loader's presize crop sits along the long side (0..1) for an item in an epoch; others crop at 0.5.</summary>
+    internal double PresizePosition(int epoch, int item) =>
+        Augmented ? new Random(Seeds.Derive(Settings.Seed, epoch, item, 2)).NextDouble() : 0.5;
 
     /// <summary>
     /// uint8 RGBA [B, P, P, 4] → float RGB [B, 3, Size, Size] on <paramref name="device"/>: scaled to [0, 1], augmented
@@ -125,7 +135,7 @@ public sealed class DataLoader : IBatchSource
         using var scope = NewDisposeScope();
         // Channels-last float (the permuted view keeps HWC memory order): grid_sample reads it about 2x faster.
         var x = batch.Images.to(device).permute(0, 3, 1, 2).to(ScalarType.Float32).narrow(1, 0, 3); // drop alpha after the (dense) conversion
-        if (Augmented && Settings.Augment is { } augment) x = augment.Apply(x, Seeds.Derive(Settings.Seed, batch.Epoch, batch.Index, 1), scale: 1f / 255);
+        if (Augmented && Settings.Augment is { } augment) x = augment.Apply(x, AugmentSeed(batch.Epoch, batch.Index), scale: 1f / 255);
         else if (x.shape[2] != Size || x.shape[3] != Size) x = AugTransforms.None(Size).Apply(x, 0, scale: 1f / 255);
         else
         {
@@ -218,7 +228,7 @@ public sealed class DataLoader : IBatchSource
                 var item = Items[indices[i]];
                 if (Settings.Issues.IsSkipped(item.Path)) return;
                 // Augmented loaders crop at a random position along the long side; the others crop the center.
-                double position = Augmented ? new Random(Seeds.Derive(Settings.Seed, epoch, indices[i], 2)).NextDouble() : 0.5;
+                double position = PresizePosition(epoch, indices[i]);
                 try
                 {
                     Settings.Presize.Apply(item.Path, position, pixels.AsSpan(i * stride, stride), Settings.Cache, Settings.MaxPixels);
