@@ -1,5 +1,4 @@
 using FastVision.Data;
-using FastVision.Vision;
 
 namespace FastVision.Tests;
 
