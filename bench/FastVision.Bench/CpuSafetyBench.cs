@@ -35,7 +35,7 @@ public static class CpuSafetyBench
     private static void Inference(BenchmarkReport report, bool fp32, int rounds)
     {
         manual_seed(0);
-        using var model = new VisionModel(Architectures.CntkResNet.CreateBody(pretrained: true), ClassifierHead.Create(512, 8));
+        using var model = VisionModel.Create(Architectures.CntkResNet, 8, pretrained: true);
         model.eval();
         using var noGrad = no_grad();
         using var nchw = rand(32, 3, 224, 224);
@@ -100,8 +100,7 @@ public static class CpuSafetyBench
                 }
                 OneDnnHazard.MitigationEnabled = subsample;
                 manual_seed(0);
-                var body = arch.CreateBody(pretrained: false);
-                using var model = new VisionModel(body, ClassifierHead.Create(body.NumFeatures, 8));
+                using var model = VisionModel.Create(arch, 8);
                 var speed = BareTrainingLoop.ImagesPerSecond(model, classes: 8, size: 128, batchSize: 16, steps: steps, warmup: 2);
                 if (!subsample) plain = speed;
                 report.Add($"training {arch.Name}", variant, speed, plain is { } unguarded ? speed / unguarded : "", "");

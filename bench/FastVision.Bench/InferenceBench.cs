@@ -18,7 +18,7 @@ public static class InferenceBench
         TorchRuntime.EnsureInitialized();
         const int size = 224, batch = 32;
         manual_seed(0);
-        using var model = new VisionModel(Architectures.CntkResNet.CreateBody(pretrained: true), ClassifierHead.Create(512, 8));
+        using var model = VisionModel.Create(Architectures.CntkResNet, 8, pretrained: true);
         model.eval();
         var onnxPath = Path.Combine(Path.GetTempPath(), "fastvision-bench-inference.onnx");
         OnnxExport.Save(model, size, onnxPath);

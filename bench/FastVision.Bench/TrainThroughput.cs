@@ -46,7 +46,7 @@ public static class TrainThroughput
     }
 
     private static VisionModel NewModel(int classes) =>
-        new(Architectures.CntkResNet.CreateBody(pretrained: true), ClassifierHead.Create(512, classes));
+        VisionModel.Create(Architectures.CntkResNet, classes, pretrained: true);
 
     private static double BareLoop(DataLoaders dls, bool frozen, PrebuiltBatches? prebuilt)
     {

@@ -1,3 +1,4 @@
+using FastVision.Training;
 using System.CommandLine;
 using FastVision.Data;
 using FastVision.Models;
@@ -15,7 +16,12 @@ internal static class CommonOptions
 
     public static Option<int> Size(int defaultSize) => new("--size") { Description = "Model input size in pixels (square)", DefaultValueFactory = _ => defaultSize };
     public static Option<int> Epochs(int defaultEpochs) => new("--epochs") { Description = "Epochs (one-cycle schedule, body frozen)", DefaultValueFactory = _ => defaultEpochs };
-    public static Option<double> LearningRate() => new("--lr") { Description = "Peak learning rate of the one-cycle schedule", DefaultValueFactory = _ => 2e-3 };
+    /// <summary>--lr 1e-3, or LO:HI spread over the layer groups (fastai's slice); absent: the command's default.</summary>
+    public static Option<LearningRates?> LearningRate() => new("--lr")
+    {
+        Description = $"Learning rate: 1e-3, or LO:HI spread over the layer groups (default {LearningRates.DefaultFineTune}; with --fine-tune, HI is its base rate and HI/LO its lr_mult)",
+        CustomParser = result => LearningRates.Parse(result.Tokens.Single().Value),
+    };
     public static Option<int> BatchSize() => new("--batch-size") { Description = "Batch size", DefaultValueFactory = _ => 32 };
     public static Option<int> Seed(int defaultSeed = 42) => new("--seed") { Description = "Seed for the split, initialization, shuffling and augmentation", DefaultValueFactory = _ => defaultSeed };
     public static Option<string> Device() => new("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "auto" };

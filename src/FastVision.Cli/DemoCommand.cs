@@ -35,9 +35,10 @@ internal static class DemoCommand
             Console.WriteLine(dataReport);
             using var learn = VisionLearner.Create(dls, Architectures.Default, new LearnerOptions { Seed = parse.GetValue(dataArgs.Seed), Device = parse.GetValue(device)! });
             Console.WriteLine($"model: {Architectures.Default.Name} (pretrained, body frozen) on {learn.Device}, {dls.Size}px");
-            learn.FitOneCycle(parse.GetValue(epochs), parse.GetValue(lr));
+            var rates = parse.GetValue(lr) ?? LearningRates.All(LearningRates.DefaultFineTune);
+            learn.FitOneCycle(parse.GetValue(epochs), rates);
             var modelDir = Path.Combine(outDir, "model");
-            TrainCommand.Finish(learn, modelDir, calibrate: true, dataReport, started, parse.GetValue(lr));
+            TrainCommand.Finish(learn, modelDir, calibrate: true, dataReport, started, rates.High);
             return TrainCommand.Summarize(learn, watch.Elapsed, modelDir, "demo");
         });
         return command;

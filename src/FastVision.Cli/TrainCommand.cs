@@ -17,7 +17,7 @@ internal static class TrainCommand
         var epochs = CommonOptions.Epochs(3);
         var fineTune = new Option<int?>("--fine-tune") { Description = "fastai's fine_tune: --freeze-epochs with the body frozen, then N epochs of the whole network with discriminative rates" };
         var freezeEpochs = new Option<int>("--freeze-epochs") { Description = "Frozen epochs before --fine-tune unfreezes", DefaultValueFactory = _ => 1 };
-        var lr = new Option<string?>("--lr") { Description = "Learning rate: 1e-3, or LO:HI spread over the layer groups (default 2e-3; fine_tune's base rate)" };
+        var lr = CommonOptions.LearningRate();
         var schedule = new Option<string>("--schedule") { Description = "one-cycle (fastai's fit_one_cycle), flat-cos or constant; for --epochs", DefaultValueFactory = _ => "one-cycle" };
         schedule.AcceptOnlyFromAmong("one-cycle", "flat-cos", "constant");
         var mixup = new Option<double?>("--mixup") { Description = "MixUp with this alpha (fastai: 0.4)" };
@@ -66,9 +66,9 @@ internal static class TrainCommand
                 Console.WriteLine(FormattableString.Invariant($"lr-find: valley={result.Suggestions.Valley:G3} (plot {Path.Combine(outDir, RunFiles.LrFind)})"));
                 found = LearningRates.All(result.Suggestions.Valley);
             }
-            var rates = parse.GetValue(lr) is { } text ? LearningRates.Parse(text) : found ?? LearningRates.All(2e-3);
-            if (parse.GetValue(fineTune) is { } tuneEpochs)
-                learn.FineTune(tuneEpochs, rates.High, parse.GetValue(freezeEpochs), callbacks: callbacks);
+            var rates = parse.GetValue(lr) ?? found ?? LearningRates.All(LearningRates.DefaultFineTune);
+            if (parse.GetValue(fineTune) is { } tuneEpochs) // LO:HI: the body's low end is kept as fine_tune's lr_mult
+                learn.FineTune(tuneEpochs, rates.High, parse.GetValue(freezeEpochs), lrMult: rates.FineTuneMult, callbacks: callbacks);
             else if (parse.GetValue(schedule) == "flat-cos") learn.FitFlatCos(parse.GetValue(epochs), rates, callbacks: callbacks);
             else if (parse.GetValue(schedule) == "constant") learn.Fit(parse.GetValue(epochs), rates, callbacks);
             else learn.FitOneCycle(parse.GetValue(epochs), rates, callbacks: callbacks);

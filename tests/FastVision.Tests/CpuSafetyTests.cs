@@ -40,8 +40,7 @@ public class CpuSafetyTests
     {
         var arch = Architectures.Get(name);
         manual_seed(2);
-        var body = arch.CreateBody(pretrained: false);
-        using var model = new VisionModel(body, ClassifierHead.Create(body.NumFeatures, 3));
+        using var model = VisionModel.Create(arch, 3);
         model.train();
         using var optimizer = optim.AdamW(model.parameters(), lr: 1e-3);
         foreach (var size in new[] { 64, 96 })
@@ -73,7 +72,7 @@ public class CpuSafetyTests
     {
         using var dir = new TempDir();
         manual_seed(3);
-        using var model = new VisionModel(Architectures.CntkResNet.CreateBody(pretrained: true), ClassifierHead.Create(512, 4));
+        using var model = VisionModel.Create(Architectures.CntkResNet, 4, pretrained: true);
         var path = dir.Combine("model.onnx");
         File.WriteAllText(path, "the user's earlier file");
 

@@ -15,14 +15,13 @@ public class RegistryTests
     public void EveryArchitectureBuildsRunsAndSplitsIntoLayerGroups(string name)
     {
         var arch = Architectures.Get(name);
-        using var body = arch.CreateBody(pretrained: false);
-        var vision = body;
-        using var model = new VisionModel(body, ClassifierHead.Create(vision.NumFeatures, 3));
+        using var model = VisionModel.Create(arch, 3);
+        var body = model.Body;
         model.eval();
         using var noGrad = no_grad();
         using var x = randn(2, 3, 64, 64);
         using var features = body.forward(x);
-        Assert.Equal(vision.NumFeatures, features.shape[1]);
+        Assert.Equal(body.NumFeatures, features.shape[1]);
         using var logits = model.forward(x);
         Assert.Equal([2L, 3L], logits.shape);
 

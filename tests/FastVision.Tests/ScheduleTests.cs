@@ -17,4 +17,12 @@ public class ScheduleTests
         Assert.True(s.LearningRate(0.1) > s.LearningRate(0.05));
         Assert.True(s.LearningRate(0.6) < s.LearningRate(0.4));
     }
+
+    /// <summary>--lr LO:HI with --fine-tune keeps the low end as the body's share (fine_tune's lr_mult), never drops it.</summary>
+    [Theory]
+    [InlineData("1e-5:1e-3", 100)]
+    [InlineData("2e-4:1e-3", 5)]
+    [InlineData("1e-3", LearningRates.DefaultFineTuneMult)]
+    public void ARateRangeGivesFineTuneItsMultiplierAndASingleRateTheDefault(string text, double multiplier) =>
+        Assert.Equal(multiplier, LearningRates.Parse(text).FineTuneMult, 9);
 }

@@ -123,8 +123,7 @@ public static class ModelBundle
         var metadata = ReadMetadata(directory);
         var weightsPath = Path.Combine(directory, WeightsFile);
         if (!File.Exists(weightsPath)) throw new FileNotFoundException($"{weightsPath}: not found; the model folder is incomplete.");
-        var body = Architectures.Get(metadata.Architecture).CreateBody(pretrained: false);
-        var model = new VisionModel(body, ClassifierHead.Create(body.NumFeatures, metadata.Classes.Length));
+        var model = VisionModel.Create(Architectures.Get(metadata.Architecture), metadata.Classes.Length);
         StateDicts.CopyFromFile(model, weightsPath);
         return (model, metadata);
     }

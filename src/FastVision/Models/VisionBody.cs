@@ -19,6 +19,12 @@ public abstract class VisionBody(string name) : nn.Module<Tensor, Tensor>(name)
     /// <summary>Parameter groups for discriminative learning rates, earliest layers first (the head is added after).</summary>
     public abstract IReadOnlyList<IReadOnlyList<nn.Module>> LayerGroups { get; }
 
+    /// <summary>
+    /// Layers that stay trainable when the body is frozen: every normalization layer, as fastai's <c>train_bn</c> does
+    /// for its norm types (their statistics and affine parameters must adapt to the new data).
+    /// </summary>
+    public virtual bool TrainableWhenFrozen(nn.Module module) => NormLayers.Contains(module);
+
     public sealed override Tensor forward(Tensor images)
     {
         if (images.device_type != DeviceType.CPU || !OneDnnHazard.MitigationEnabled || images.is_contiguous()) return Features(images);

@@ -18,6 +18,16 @@ public sealed class VisionModel : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>
+    /// The one way FastVision assembles a model: <paramref name="architecture"/>'s body (with its built-in weights when
+    /// <paramref name="pretrained"/>) and fastai's head for <paramref name="classes"/> on the body's features.
+    /// </summary>
+    public static VisionModel Create(Architecture architecture, int classes, bool pretrained = false)
+    {
+        var body = architecture.CreateBody(pretrained);
+        return new VisionModel(body, ClassifierHead.Create(body.NumFeatures, classes));
+    }
+
     public VisionBody Body => body;
     public Sequential Head => head;
 

@@ -102,19 +102,19 @@ public sealed partial class Learner : IDisposable
 
     public OptimizerHelper Optimizer => optimizer ??= CreateOptimizer();
 
-    /// <summary>Trains only the head; BatchNorm layers stay trainable (fastai's train_bn).</summary>
+    /// <summary>Trains only the head; normalization layers stay trainable (fastai's train_bn, see <see cref="VisionBody.TrainableWhenFrozen"/>).</summary>
     public void Freeze() => FreezeTo(Model.LayerGroups.Count - 1);
 
     public void Unfreeze() => FreezeTo(0);
 
-    /// <summary>Groups before <paramref name="group"/> are frozen (except BatchNorm).</summary>
+    /// <summary>Groups before <paramref name="group"/> are frozen (except normalization layers).</summary>
     public void FreezeTo(int group)
     {
         var layerGroups = Model.LayerGroups;
         for (int g = 0; g < layerGroups.Count; g++)
             foreach (var module in layerGroups[g].SelectMany(m => m.modules().Prepend(m)).Distinct())
             {
-                bool trainable = g >= group || module is BatchNorm1d or BatchNorm2d;
+                bool trainable = g >= group || Model.Body.TrainableWhenFrozen(module);
                 foreach (var p in module.parameters(recurse: false)) p.requires_grad = trainable;
             }
         FrozenGroups = group;
@@ -134,7 +134,7 @@ public sealed partial class Learner : IDisposable
     {
         var fitCallbacks = (extraCallbacks ?? []).ToList();
         if (!fitCallbacks.OfType<ParamScheduler>().Any()) fitCallbacks.Insert(0, new ParamScheduler(Schedules.Constant(1), Schedules.Constant(0.9)));
-        BaseLearningRates = (lr ?? LearningRates.All(1e-3)).For(Model.LayerGroups.Count);
+        BaseLearningRates = (lr ?? LearningRates.All(LearningRates.DefaultFit)).For(Model.LayerGroups.Count);
         if (countsAsFit && resumePoint is { } resume)
         {
             if (resume.FitIndex > FitIndex) { FitIndex++; return; } // finished before the interruption
@@ -338,8 +338,8 @@ public sealed partial class Learner : IDisposable
         groups = ParamGroupMap.Build(Model);
         var o = Options;
         if (o.Optimizer == OptimizerKind.Sgd)
-            return optim.SGD(groups.Groups.Select(g => new SGD.ParamGroup(g.Parameters, 1e-3, 0.9, 0, g.Decay ? o.WeightDecay : 0, false, false)), 1e-3);
-        return optim.AdamW(groups.Groups.Select(g => new AdamW.ParamGroup(g.Parameters, 1e-3, 0.9, o.Beta2, o.Eps, g.Decay ? o.WeightDecay : 0, false, false)));
+            return optim.SGD(groups.Groups.Select(g => new SGD.ParamGroup(g.Parameters, LearningRates.DefaultFit, 0.9, 0, g.Decay ? o.WeightDecay : 0, false, false)), LearningRates.DefaultFit);
+        return optim.AdamW(groups.Groups.Select(g => new AdamW.ParamGroup(g.Parameters, LearningRates.DefaultFit, 0.9, o.Beta2, o.Eps, g.Decay ? o.WeightDecay : 0, false, false)));
     }
 
     /// <summary>Replaces the base rates a schedule scales (e.g. ReduceLROnPlateau).</summary>
@@ -356,7 +356,7 @@ public sealed partial class Learner : IDisposable
 
     /// <summary>
     /// The optimizer's parameter groups: per layer group, the parameters that take weight decay and those that
-    /// do not (BatchNorm and biases, fastai's wd_bn_bias=False).
+    /// do not (normalization layers and biases, fastai's wd_bn_bias=False).
     /// </summary>
     private sealed record ParamGroupMap(List<(IEnumerable<Parameter> Parameters, bool Decay)> Groups, int[] LayerGroupOf)
     {
@@ -371,7 +371,7 @@ public sealed partial class Learner : IDisposable
                 var noDecay = new List<Parameter>();
                 foreach (var module in layerGroups[g].SelectMany(m => m.modules().Prepend(m)).Distinct())
                     foreach (var (name, p) in module.named_parameters(recurse: false))
-                        (module is BatchNorm1d or BatchNorm2d || name == "bias" ? noDecay : decay).Add(p);
+                        (NormLayers.Contains(module) || name == "bias" ? noDecay : decay).Add(p);
                 if (decay.Count > 0) { groups.Add((decay, true)); layerOf.Add(g); }
                 if (noDecay.Count > 0) { groups.Add((noDecay, false)); layerOf.Add(g); }
             }

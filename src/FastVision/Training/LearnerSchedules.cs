@@ -7,7 +7,7 @@ public sealed partial class Learner
         IEnumerable<Callback>? callbacks = null, int startEpoch = 0)
     {
         var schedule = new OneCycleSchedule(1, div, divFinal, pctStart);
-        Fit(epochs, lrMax ?? LearningRates.All(1e-3),
+        Fit(epochs, lrMax ?? LearningRates.All(LearningRates.DefaultFit),
             [new ParamScheduler(schedule.LearningRateShape, schedule.Momentum), .. callbacks ?? []], startEpoch);
     }
 
@@ -16,14 +16,14 @@ public sealed partial class Learner
         IEnumerable<Callback>? callbacks = null, int startEpoch = 0)
     {
         var shape = Schedules.Combine([pctStart, 1 - pctStart], Schedules.Constant(1), Schedules.Cosine(1, 1 / divFinal));
-        Fit(epochs, lr ?? LearningRates.All(1e-3), [new ParamScheduler(shape, Schedules.Constant(0.95)), .. callbacks ?? []], startEpoch);
+        Fit(epochs, lr ?? LearningRates.All(LearningRates.DefaultFit), [new ParamScheduler(shape, Schedules.Constant(0.95)), .. callbacks ?? []], startEpoch);
     }
 
     /// <summary>
     /// fastai's fine_tune: freeze; fit_one_cycle(freezeEpochs, baseLr, pct_start 0.99); halve baseLr; unfreeze;
     /// fit_one_cycle(epochs, slice(baseLr / lrMult, baseLr), pctStart, div).
     /// </summary>
-    public void FineTune(int epochs, double baseLr = 2e-3, int freezeEpochs = 1, double lrMult = 100, double pctStart = 0.3, double div = 5,
+    public void FineTune(int epochs, double baseLr = LearningRates.DefaultFineTune, int freezeEpochs = 1, double lrMult = LearningRates.DefaultFineTuneMult, double pctStart = 0.3, double div = 5,
         IEnumerable<Callback>? callbacks = null)
     {
         var extra = (callbacks ?? []).ToList();

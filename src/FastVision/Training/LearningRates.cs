@@ -6,6 +6,18 @@ namespace FastVision.Training;
 /// </summary>
 public sealed record LearningRates(double Low, double High)
 {
+    /// <summary>fastai's defaults.lr: what fit and fit_one_cycle use when no rate is given.</summary>
+    public const double DefaultFit = 1e-3;
+
+    /// <summary>fastai's fine_tune base_lr.</summary>
+    public const double DefaultFineTune = 2e-3;
+
+    /// <summary>fastai's fine_tune lr_mult: the head's rate over the earliest layers' once unfrozen.</summary>
+    public const double DefaultFineTuneMult = 100;
+
+    /// <summary>High / Low for a range; fine_tune's default multiplier for a single rate.</summary>
+    public double FineTuneMult => High > Low ? High / Low : DefaultFineTuneMult;
+
     public static LearningRates All(double lr) => new(lr, lr);
 
     /// <summary>fastai's slice(lo, hi).</summary>

@@ -16,9 +16,7 @@ public static class VisionLearner
         options ??= new LearnerOptions();
         torch.random.manual_seed(options.Seed);
         bool builtIn = options.Weights is null && options.Pretrained && architecture.Pretrained is not null;
-        var body = architecture.CreateBody(builtIn);
-        var head = ClassifierHead.Create(body.NumFeatures, dls.Classes.Count);
-        var model = new VisionModel(body, head);
+        var model = VisionModel.Create(architecture, dls.Classes.Count, builtIn);
         if (options.Weights is { } file)
         {
             var report = BodyWeights.LoadInto(model, file);
