@@ -17,10 +17,14 @@ internal static class CommonOptions
     public static Option<int> Size(int defaultSize) => new("--size") { Description = "Model input size in pixels (square)", DefaultValueFactory = _ => defaultSize };
     public static Option<int> Epochs(int defaultEpochs) => new("--epochs") { Description = "Epochs (one-cycle schedule, body frozen)", DefaultValueFactory = _ => defaultEpochs };
     /// <summary>--lr 1e-3, or LO:HI spread over the layer groups (fastai's slice); absent: the command's default.</summary>
-    public static Option<LearningRates?> LearningRate() => new("--lr")
+    public static Option<LearningRates?> LearningRate(string defaultText) => new("--lr")
     {
-        Description = $"Learning rate: 1e-3, or LO:HI spread over the layer groups (default {LearningRates.DefaultFineTune}; with --fine-tune, HI is its base rate and HI/LO its lr_mult)",
-        CustomParser = result => LearningRates.Parse(result.Tokens.Single().Value),
+        Description = $"Learning rate: 1e-3, or LO:HI spread over the layer groups (default {defaultText})",
+        CustomParser = result =>
+        {
+            try { return LearningRates.Parse(result.Tokens.Single().Value); }
+            catch (ArgumentException e) { result.AddError(e.Message); return null; }
+        },
     };
     public static Option<int> BatchSize() => new("--batch-size") { Description = "Batch size", DefaultValueFactory = _ => 32 };
     public static Option<int> Seed(int defaultSeed = 42) => new("--seed") { Description = "Seed for the split, initialization, shuffling and augmentation", DefaultValueFactory = _ => defaultSeed };

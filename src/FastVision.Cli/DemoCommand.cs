@@ -14,7 +14,7 @@ internal static class DemoCommand
         var perClass = new Option<int>("--per-class") { Description = "Generated images per class", DefaultValueFactory = _ => 150 };
         var dataArgs = new DataArguments(defaultSize: 128, defaultSeed: 0);
         var epochs = CommonOptions.Epochs(4);
-        var lr = CommonOptions.LearningRate();
+        var lr = CommonOptions.LearningRate(FormattableString.Invariant($"{LearningRates.DefaultFineTune}"));
         var device = CommonOptions.Device();
         var command = new Command("demo", "Generate a small camera-trap-like image set and fine-tune the built-in pretrained ResNet on it (no data needed).\n" +
             "Example: fastvision demo --out ./demo-run");

@@ -35,7 +35,7 @@ internal static class ExportCommand
                 if (parse.GetValue(onnx) is { } onnxFile)
                 {
                     if (!OnnxExport.Supports(vision)) throw new ArgumentException($"ONNX export supports ResNet bodies; '{metadata.Architecture}' is not one.");
-                    double difference = OnnxExport.Save(vision, metadata.Size, onnxFile);
+                    double difference = OnnxExport.Save(vision, metadata.Size, onnxFile).MaxDifference;
                     written.Add(Path.GetFullPath(onnxFile));
                     Console.WriteLine($"ONNX ({metadata.Size}px, {metadata.Classes.Length} classes, dynamic batch; agrees with TorchSharp to {difference:G2}): {Path.GetFullPath(onnxFile)}");
                 }

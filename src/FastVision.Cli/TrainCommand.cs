@@ -17,7 +17,7 @@ internal static class TrainCommand
         var epochs = CommonOptions.Epochs(3);
         var fineTune = new Option<int?>("--fine-tune") { Description = "fastai's fine_tune: --freeze-epochs with the body frozen, then N epochs of the whole network with discriminative rates" };
         var freezeEpochs = new Option<int>("--freeze-epochs") { Description = "Frozen epochs before --fine-tune unfreezes", DefaultValueFactory = _ => 1 };
-        var lr = CommonOptions.LearningRate();
+        var lr = CommonOptions.LearningRate(FormattableString.Invariant($"{LearningRates.DefaultFineTune}, or the LR finder's valley with --lr-find; with --fine-tune, HI is its base rate and HI/LO its lr_mult"));
         var schedule = new Option<string>("--schedule") { Description = "one-cycle (fastai's fit_one_cycle), flat-cos or constant; for --epochs", DefaultValueFactory = _ => "one-cycle" };
         schedule.AcceptOnlyFromAmong("one-cycle", "flat-cos", "constant");
         var mixup = new Option<double?>("--mixup") { Description = "MixUp with this alpha (fastai: 0.4)" };
@@ -67,7 +67,7 @@ internal static class TrainCommand
                 found = LearningRates.All(result.Suggestions.Valley);
             }
             var rates = parse.GetValue(lr) ?? found ?? LearningRates.All(LearningRates.DefaultFineTune);
-            if (parse.GetValue(fineTune) is { } tuneEpochs) // LO:HI: the body's low end is kept as fine_tune's lr_mult
+            if (parse.GetValue(fineTune) is { } tuneEpochs) // LO:HI: HI is fine_tune's base rate, HI/LO its lr_mult
                 learn.FineTune(tuneEpochs, rates.High, parse.GetValue(freezeEpochs), lrMult: rates.FineTuneMult, callbacks: callbacks);
             else if (parse.GetValue(schedule) == "flat-cos") learn.FitFlatCos(parse.GetValue(epochs), rates, callbacks: callbacks);
             else if (parse.GetValue(schedule) == "constant") learn.Fit(parse.GetValue(epochs), rates, callbacks);

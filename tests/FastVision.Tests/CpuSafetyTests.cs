@@ -67,6 +67,43 @@ public class CpuSafetyTests
         }
     }
 
+    /// <summary>The guard itself, on every CPU: a channels-last batch reaches the layers as NCHW exactly when the mitigation is on.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ABodyHandsItsLayersNchwWhenTheMitigationIsOn(bool mitigation)
+    {
+        var saved = OneDnnHazard.MitigationEnabled;
+        OneDnnHazard.MitigationEnabled = mitigation;
+        try
+        {
+            using var body = new LayoutRecordingBody();
+            using var scope = NewDisposeScope();
+            var channelsLast = rand(2, 8, 8, 3).permute(0, 3, 1, 2);
+            body.forward(channelsLast);
+            Assert.Equal(mitigation, body.SawContiguous);
+            body.forward(rand(2, 3, 8, 8));
+            Assert.True(body.SawContiguous);
+        }
+        finally
+        {
+            OneDnnHazard.MitigationEnabled = saved;
+        }
+    }
+
+    private sealed class LayoutRecordingBody() : VisionBody(nameof(LayoutRecordingBody))
+    {
+        public bool SawContiguous { get; private set; }
+        public override long NumFeatures => 3;
+        public override IReadOnlyList<IReadOnlyList<nn.Module>> LayerGroups => [];
+
+        protected override Tensor Features(Tensor images)
+        {
+            SawContiguous = images.is_contiguous();
+            return images.alias();
+        }
+    }
+
     [Fact]
     public void AnExportThatDisagreesWithTheModelWritesNothingAndSaysByHowMuch()
     {
@@ -83,8 +120,9 @@ public class CpuSafetyTests
         Assert.Equal("the user's earlier file", File.ReadAllText(path));
         Assert.Single(Directory.GetFiles(dir.Path)); // no temp file left behind
 
-        double difference = OnnxExport.Save(model, 64, path);
-        Assert.InRange(difference, 0, OnnxExport.Tolerance);
+        var agreement = OnnxExport.Save(model, 64, path);
+        Assert.True(agreement.Agrees, $"{agreement.MaxDifference} > {agreement.Allowed}");
         Assert.NotEqual("the user's earlier file", File.ReadAllText(path));
+        Assert.True(model.training); // the check ran it in eval mode and put it back
     }
 }

@@ -43,6 +43,19 @@ public class ModelInteropTests
     }
 
     [Fact]
+    public void ABundleOfAnArchitectureWithoutOnnxLeavesNoEarlierGraphBehind()
+    {
+        using var dir = new TempDir();
+        using var learn = TrainedTiny(dir, Architectures.MobileNetV3Small);
+        Directory.CreateDirectory(dir.Combine("model"));
+        File.WriteAllText(dir.Combine("model", ModelBundle.OnnxFile), "an earlier run's graph");
+        learn.Export(dir.Combine("model"));
+        Assert.False(File.Exists(dir.Combine("model", ModelBundle.OnnxFile)));
+        using var predictor = Predictor.Load(dir.Combine("model"));
+        Assert.Equal("torch fp32", predictor.EngineName);
+    }
+
+    [Fact]
     public void AutoEnginePicksOnnxAndPredictsLikeTorchSharp()
     {
         using var dir = new TempDir();

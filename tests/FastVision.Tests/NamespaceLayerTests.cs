@@ -5,7 +5,7 @@ using FastVision.Training;
 namespace FastVision.Tests;
 
 /// <summary>
-/// The library's namespaces are layers (Core → Native → Models → Data → Training → Callbacks → Inference →
+/// The library's namespaces are layers (Core → Native → Metrics → Models → Data → Training → Callbacks → Inference →
 /// Interpretation → Reporting): read from the compiled assembly — signatures and every type or member a method body
 /// names — no namespace may reach one that reaches it back, directly or through others.
 /// </summary>

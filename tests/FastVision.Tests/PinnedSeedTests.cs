@@ -6,7 +6,7 @@ namespace FastVision.Tests;
 /// What a seed promises on every machine: the split, the training loader's shuffling, and each image's augmentation
 /// parameters. All are pure .NET arithmetic on <see cref="Random"/>(seed) and <see cref="Seeds.Derive"/>, so they are
 /// pinned here as literals (computed once) and must hold on any CPU. Training losses come from libtorch kernels,
-/// whose float rounding may differ between CPUs, and are not pinned (README, "Determinism").
+/// whose float rounding may differ between CPUs, and are not pinned (README, "Quick start").
 /// </summary>
 public class PinnedSeedTests
 {

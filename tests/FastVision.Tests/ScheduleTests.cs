@@ -25,4 +25,8 @@ public class ScheduleTests
     [InlineData("1e-3", LearningRates.DefaultFineTuneMult)]
     public void ARateRangeGivesFineTuneItsMultiplierAndASingleRateTheDefault(string text, double multiplier) =>
         Assert.Equal(multiplier, LearningRates.Parse(text).FineTuneMult, 9);
+
+    [Fact]
+    public void AReversedRateRangeIsRefused() =>
+        Assert.Contains("must not exceed", Assert.Throws<ArgumentException>(() => LearningRates.Parse("1e-2:1e-4")).Message);
 }

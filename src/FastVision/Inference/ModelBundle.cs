@@ -1,5 +1,7 @@
 using FastVision.Models;
 using FastVision.Training;
+using Microsoft.ML.OnnxRuntime;
+using TorchSharp;
 using TorchSharp.PyBridge;
 using FastVision.Data;
 
@@ -48,8 +50,11 @@ public static class ModelBundle
     public static void Save(Learner learner, string directory)
     {
         Directory.CreateDirectory(directory);
-        AtomicFile.Write(Path.Combine(directory, WeightsFile), path => learner.Model.save_safetensors(path));
-        SaveOnnx(learner, Path.Combine(directory, OnnxFile));
+        var onnxPath = Path.Combine(directory, OnnxFile);
+        File.Delete(onnxPath); // an earlier run's graph must never sit beside new weights, whatever fails below
+        var weightsPath = Path.Combine(directory, WeightsFile);
+        AtomicFile.Write(weightsPath, path => learner.Model.save_safetensors(path));
+        SaveOnnx(learner, weightsPath, onnxPath);
         var norm = learner.Dls.Normalization ?? learner.Architecture.Normalization;
         var metadata = new ModelMetadata(FormatVersion, Version,
             learner.Architecture.Name, [.. learner.Dls.Classes], learner.Dls.Size, norm.Mean, norm.Std, [.. learner.History])
@@ -62,24 +67,30 @@ public static class ModelBundle
     }
 
     /// <summary>
-    /// model.onnx only when the architecture exports and the graph agrees with the model (checked by the export);
-    /// otherwise none (a stale one is removed), the user is told why, and predictions use TorchSharp.
+    /// model.onnx only when the architecture exports and the graph agrees with the model (checked by the export, on the
+    /// CPU: a model trained elsewhere is checked as a CPU copy of the weights just written); otherwise none, the user is
+    /// told why, and predictions use TorchSharp.
     /// </summary>
-    private static void SaveOnnx(Learner learner, string path)
+    private static void SaveOnnx(Learner learner, string weightsPath, string onnxPath)
     {
-        if (!OnnxExport.Supports(learner.Model))
-        {
-            File.Delete(path);
-            return;
-        }
+        if (!OnnxExport.Supports(learner.Model)) return;
+        VisionModel? cpuCopy = null;
         try
         {
-            OnnxExport.Save(learner.Model, learner.Dls.Size, path);
+            if (learner.Device.type != DeviceType.CPU)
+            {
+                cpuCopy = VisionModel.Create(learner.Architecture, learner.Dls.Classes.Count);
+                StateDicts.CopyFromFile(cpuCopy, weightsPath);
+            }
+            OnnxExport.Save(cpuCopy ?? learner.Model, learner.Dls.Size, onnxPath);
         }
-        catch (OnnxMismatchException e)
+        catch (Exception e) when (e is OnnxMismatchException or OnnxRuntimeException)
         {
-            File.Delete(path);
             learner.Log?.WriteLine($"warning: {e.Message}; the model folder has no {OnnxFile}, so predictions run on TorchSharp.");
+        }
+        finally
+        {
+            cpuCopy?.Dispose();
         }
     }
 

@@ -34,11 +34,13 @@ public sealed class OnnxExport
     /// Writes the graph and checks it before it replaces <paramref name="path"/>: ONNX Runtime and TorchSharp run the
     /// same probe batch of two (in the channels-last view the loaders produce, a layout some CPUs computed wrongly),
     /// and a disagreement beyond <paramref name="tolerance"/> writes nothing and throws <see cref="OnnxMismatchException"/>.
-    /// Returns the largest difference seen.
+    /// The model must be on the CPU (ONNX Runtime runs there; a GPU's TF32 convolutions would not agree to 1e-4).
     /// </summary>
-    public static double Save(VisionModel model, int size, string path, double tolerance = Tolerance)
+    public static OnnxAgreement Save(VisionModel model, int size, string path, double tolerance = Tolerance)
     {
-        var export = new OnnxExport(); // reads parameters and running statistics only: the model's mode is left alone
+        if (model.parameters().Any(p => p.device_type != DeviceType.CPU))
+            throw new ArgumentException("ONNX export checks the graph on the CPU: move the model there first.", nameof(model));
+        var export = new OnnxExport(); // reads parameters and running statistics only
         var logits = new NodeProto { OpType = "Identity", Name = OutputName };
         logits.Input.Add(export.Emit(model.Head, export.Emit(model.Body, InputName)));
         logits.Output.Add(OutputName);
@@ -51,18 +53,21 @@ public sealed class OnnxExport
             Graph = export.graph,
         };
         modelProto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
-        double difference = double.NaN;
+        OnnxAgreement? agreement = null;
         AtomicFile.Write(path, temp =>
         {
             using (var file = File.Create(temp)) modelProto.WriteTo(file);
-            difference = MaxDifference(model, size, temp, out double scale);
-            if (!(difference <= tolerance * scale))
-                throw new OnnxMismatchException(path, difference, tolerance * scale);
+            double difference = MaxDifference(model, size, temp, out double scale);
+            agreement = new OnnxAgreement(difference, tolerance * scale);
+            if (!agreement.Agrees) throw new OnnxMismatchException(path, difference, agreement.Allowed);
         });
-        return difference;
+        return agreement!;
     }
 
-    /// <summary>Largest |logit| difference between the two engines on a seeded probe batch; <paramref name="scale"/> is max(1, largest |logit|).</summary>
+    /// <summary>
+    /// Largest |logit| difference between the two engines on a seeded probe batch; <paramref name="scale"/> is max(1, largest
+    /// |logit|). The model runs in eval mode and is put back in train mode if it was (FastVision's models switch as a whole).
+    /// </summary>
     private static double MaxDifference(VisionModel model, int size, string onnxPath, out double scale)
     {
         using var scope = NewDisposeScope();
@@ -207,6 +212,12 @@ public sealed class OnnxExport
         shape.Dim.AddRange(dims);
         return new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } };
     }
+}
+
+/// <summary>How closely ONNX Runtime reproduced the model on the export's probe batch, and the difference allowed.</summary>
+public sealed record OnnxAgreement(double MaxDifference, double Allowed)
+{
+    public bool Agrees => MaxDifference <= Allowed;
 }
 
 /// <summary>An exported graph did not compute what the model computes; nothing was written.</summary>

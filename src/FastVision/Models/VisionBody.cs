@@ -1,5 +1,6 @@
 using FastVision.Native;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace FastVision.Models;
@@ -20,10 +21,11 @@ public abstract class VisionBody(string name) : nn.Module<Tensor, Tensor>(name)
     public abstract IReadOnlyList<IReadOnlyList<nn.Module>> LayerGroups { get; }
 
     /// <summary>
-    /// Layers that stay trainable when the body is frozen: every normalization layer, as fastai's <c>train_bn</c> does
-    /// for its norm types (their statistics and affine parameters must adapt to the new data).
+    /// The body's normalization layers: they stay trainable when the body is frozen (fastai's <c>train_bn</c>: their
+    /// statistics and affine parameters must adapt to the new data) and get no weight decay (wd_bn_bias=False).
     /// </summary>
-    public virtual bool TrainableWhenFrozen(nn.Module module) => NormLayers.Contains(module);
+    public virtual bool IsNormLayer(nn.Module module) =>
+        module is BatchNorm1d or BatchNorm2d or BatchNorm3d or LayerNorm or GroupNorm or InstanceNorm1d or InstanceNorm2d or InstanceNorm3d;
 
     public sealed override Tensor forward(Tensor images)
     {

@@ -102,7 +102,7 @@ public sealed partial class Learner : IDisposable
 
     public OptimizerHelper Optimizer => optimizer ??= CreateOptimizer();
 
-    /// <summary>Trains only the head; normalization layers stay trainable (fastai's train_bn, see <see cref="VisionBody.TrainableWhenFrozen"/>).</summary>
+    /// <summary>Trains only the head; normalization layers stay trainable (fastai's train_bn, see <see cref="VisionBody.IsNormLayer"/>).</summary>
     public void Freeze() => FreezeTo(Model.LayerGroups.Count - 1);
 
     public void Unfreeze() => FreezeTo(0);
@@ -114,7 +114,7 @@ public sealed partial class Learner : IDisposable
         for (int g = 0; g < layerGroups.Count; g++)
             foreach (var module in layerGroups[g].SelectMany(m => m.modules().Prepend(m)).Distinct())
             {
-                bool trainable = g >= group || Model.Body.TrainableWhenFrozen(module);
+                bool trainable = g >= group || Model.Body.IsNormLayer(module);
                 foreach (var p in module.parameters(recurse: false)) p.requires_grad = trainable;
             }
         FrozenGroups = group;
@@ -371,7 +371,7 @@ public sealed partial class Learner : IDisposable
                 var noDecay = new List<Parameter>();
                 foreach (var module in layerGroups[g].SelectMany(m => m.modules().Prepend(m)).Distinct())
                     foreach (var (name, p) in module.named_parameters(recurse: false))
-                        (NormLayers.Contains(module) || name == "bias" ? noDecay : decay).Add(p);
+                        (model.Body.IsNormLayer(module) || name == "bias" ? noDecay : decay).Add(p);
                 if (decay.Count > 0) { groups.Add((decay, true)); layerOf.Add(g); }
                 if (noDecay.Count > 0) { groups.Add((noDecay, false)); layerOf.Add(g); }
             }

@@ -28,7 +28,7 @@ public sealed record LearnerOptions
 
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
 
-    /// <summary>Decoupled weight decay, fastai's 0.01; BatchNorm and bias parameters get none (wd_bn_bias=False).</summary>
+    /// <summary>Decoupled weight decay, fastai's 0.01; normalization layers and biases get none (wd_bn_bias=False).</summary>
     public double WeightDecay { get; init; } = 0.01;
 
     /// <summary>Adam's beta2; beta1 (or SGD's momentum) follows the schedule.</summary>

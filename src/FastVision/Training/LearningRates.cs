@@ -15,7 +15,7 @@ public sealed record LearningRates(double Low, double High)
     /// <summary>fastai's fine_tune lr_mult: the head's rate over the earliest layers' once unfrozen.</summary>
     public const double DefaultFineTuneMult = 100;
 
-    /// <summary>High / Low for a range; fine_tune's default multiplier for a single rate.</summary>
+    /// <summary>High / Low for a range; fine_tune's default multiplier for a single rate (LO:LO counts as one).</summary>
     public double FineTuneMult => High > Low ? High / Low : DefaultFineTuneMult;
 
     public static LearningRates All(double lr) => new(lr, lr);
@@ -34,6 +34,7 @@ public sealed record LearningRates(double Low, double High)
         return parts.Length switch
         {
             1 => All(P(parts[0])),
+            2 when P(parts[0]) > P(parts[1]) => throw new ArgumentException($"'{text}': the low end (earliest layers) must not exceed the high end (the head)."),
             2 => Range(P(parts[0]), P(parts[1])),
             _ => throw new ArgumentException($"'{text}' is not a learning rate (expected 1e-3 or 1e-5:1e-3)."),
         };
