@@ -40,7 +40,7 @@ public sealed partial class Learner
         var finder = new LrFinder(startLr, endLr, numIterations, stopDivergence);
         int recorded = Recorder.Losses.Count;
         int epochs = (int)Math.Ceiling((double)numIterations / Math.Max(1, TrainSource.BatchCount));
-        Fit(epochs, startLr, [finder, new ParamScheduler(Schedules.Constant(1), Schedules.Constant(0.9))], 0, countsAsFit: false);
+        Fit(epochs, startLr, [finder], 0, countsAsFit: false);
         Recorder.TruncateBatches(recorded); // the finder's batches are not part of the training curves
         return new LrFindResult(finder.LearningRates, finder.Losses, LrSuggestions.From(finder.LearningRates, finder.Losses, numIterations));
     }

@@ -4,19 +4,28 @@ using static TorchSharp.torch;
 namespace FastVision.Training;
 
 /// <summary>
-/// fastai's LR range test: the learning rate grows exponentially from <paramref name="startLr"/> to
-/// <paramref name="endLr"/> over <paramref name="numIterations"/> training batches; the run stops early when
-/// the smoothed loss exceeds 4x the best (or is NaN); weights and optimizer state are restored afterwards.
+/// fastai's LR range test, a <see cref="ParamScheduler"/> (as fastai's LRFinder is): the learning rate grows exponentially
+/// from <paramref name="startLr"/> (the fit's base rate) to <paramref name="endLr"/> over <paramref name="numIterations"/>
+/// training batches at momentum 0.9; the run stops early when the smoothed loss exceeds 4x the best (or is NaN); weights
+/// and optimizer state are restored afterwards.
 /// </summary>
-public sealed class LrFinder(double startLr = 1e-7, double endLr = 10, int numIterations = 100, bool stopDivergence = true) : Callback
+public sealed class LrFinder(double startLr = 1e-7, double endLr = 10, int numIterations = 100, bool stopDivergence = true)
+    : ParamScheduler(new Dictionary<string, Schedule>
+    {
+        [LearningRate] = pct => Math.Pow(endLr / startLr, pct),
+        [Momentum] = Schedules.Constant(0.9),
+    })
 {
     private readonly List<double> lrs = [], losses = [];
     private WeightSnapshot? weights;
     private string? optimizerState;
     private double best = double.PositiveInfinity;
 
-    // After the ParamScheduler (the finder has the last word on the rates) and the Recorder (it reads this batch's smoothed loss).
+    // After the Recorder: it reads this batch's smoothed loss.
     public override int Order => 55;
+
+    /// <summary>Iterations over <paramref name="numIterations"/>, not the fit's epochs (the fit is only long enough to hold them).</summary>
+    protected override double Progress => (double)Learner.TrainIteration / numIterations;
 
     public IReadOnlyList<double> LearningRates => lrs;
 
@@ -30,13 +39,6 @@ public sealed class LrFinder(double startLr = 1e-7, double endLr = 10, int numIt
         weights = WeightSnapshot.Take(Learner.Model);
         optimizerState = Path.Combine(Path.GetTempPath(), $"fastvision-lrfind-{Guid.NewGuid():N}.opt");
         Learner.Optimizer.save_state_dict(optimizerState);
-    }
-
-    public override void BeforeBatch()
-    {
-        if (!Learner.Training) return;
-        double lr = startLr * Math.Pow(endLr / startLr, (double)Learner.TrainIteration / numIterations);
-        Learner.SetHyperParameters(Enumerable.Repeat(lr, Learner.BaseLearningRates.Length).ToArray(), Learner.CurrentMomentum);
     }
 
     public override void AfterBatch()
