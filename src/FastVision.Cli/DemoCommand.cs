@@ -38,8 +38,8 @@ internal static class DemoCommand
             var rates = parse.GetValue(lr) ?? LearningRates.All(LearningRates.DefaultFineTune);
             learn.FitOneCycle(parse.GetValue(epochs), rates);
             var modelDir = Path.Combine(outDir, "model");
-            TrainCommand.Finish(learn, modelDir, calibrate: true, dataReport, started, rates.High);
-            return TrainCommand.Summarize(learn, watch.Elapsed, modelDir, "demo");
+            TrainingRun.Finish(learn, modelDir, calibrate: true, dataReport, started, rates.High);
+            return TrainingRun.Summarize(learn, watch.Elapsed, modelDir, "demo");
         });
         return command;
     }
