@@ -68,7 +68,7 @@ public class ResumeTests
     public void TrackersResumeWithTheStateTheyHadWhenTheRunWasKilled()
     {
         // Only the first epoch improves (min_delta is huge): the straight run divides the rates after epochs 2 and 3
-        // and reloads epoch 0's weights at the end. A resumed run must replay epoch 0 to do the same.
+        // and reloads epoch 0's weights at the end. A resumed run must get the trackers' saved state back to do the same.
         using var dir = new TempDir();
         var data = DemoDataset.Generate(dir.Combine("data"), perClass: 8, seed: 4, width: 48, height: 36);
         Callback[] Trackers(string run) =>
@@ -105,5 +105,22 @@ public class ResumeTests
         using var learn = NewLearner(DemoDataset.Generate(dir.Combine("data"), perClass: 4, seed: 1, width: 40, height: 30));
         var e = Assert.Throws<FileNotFoundException>(() => learn.Resume(dir.Combine("nothing")));
         Assert.Contains("no checkpoint", e.Message);
+    }
+
+    [Fact]
+    public void ACheckpointWhoseCallbackStateWasMangledIsAClearError()
+    {
+        using var dir = new TempDir();
+        var data = DemoDataset.Generate(dir.Combine("data"), perClass: 4, seed: 1, width: 40, height: 30);
+        using (var learn = NewLearner(data))
+            Assert.Throws<SimulatedKill>(() => learn.Fit(2, 1e-3, [new CheckpointCallback(dir.Combine("run")), new KillAfter(1)]));
+        var state = Directory.GetFiles(dir.Combine("run"), "state.json", SearchOption.AllDirectories).Single();
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(state))!;
+        json["Callbacks"]!["Recorder#0"] = new System.Text.Json.Nodes.JsonObject { ["average"] = "x" };
+        File.WriteAllText(state, json.ToJsonString());
+        using var resumed = NewLearner(data);
+        resumed.Resume(dir.Combine("run"));
+        var e = Assert.Throws<InvalidDataException>(() => resumed.Fit(2, 1e-3, [new CheckpointCallback(dir.Combine("run"))]));
+        Assert.Contains("Recorder#0", e.Message);
     }
 }

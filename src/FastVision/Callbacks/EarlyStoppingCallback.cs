@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using FastVision.Training;
 
 namespace FastVision.Callbacks;
@@ -9,10 +10,14 @@ public sealed class EarlyStoppingCallback(string monitor = "valid_loss", double 
 
     protected override void Reset() => wait = 0;
 
-    protected override void OnEpoch(int epoch, bool improved, bool replay)
+    protected override void OnEpoch(int epoch, bool improved)
     {
         if (improved) wait = 0;
-        else if (++wait >= patience && !replay)
+        else if (++wait >= patience)
             throw new CancelFitException($"no improvement in {Monitor} for {wait} epoch(s) (best {Best:G4}); early stopping at epoch {epoch}.");
     }
+
+    protected override JsonObject SaveCounters() => new() { ["wait"] = wait };
+
+    protected override void RestoreCounters(JsonObject counters) => wait = (int)counters["wait"]!;
 }

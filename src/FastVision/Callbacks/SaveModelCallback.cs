@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using FastVision.Models;
 using FastVision.Training;
 
@@ -22,16 +23,19 @@ public sealed class SaveModelCallback(string monitor = "valid_loss", double minD
         BestEpoch = null;
     }
 
-    protected override void OnEpoch(int epoch, bool improved, bool replay)
+    protected override void OnEpoch(int epoch, bool improved)
     {
         if (!improved) return;
         BestEpoch = epoch;
         best?.Dispose();
-        best = null;
-        if (replay) return; // its weights are in the file at path (if any), not in this process
         best = WeightSnapshot.Take(Learner.Model, onCpu: true);
         if (path is not null) Learner.SaveWeights(path);
     }
+
+    protected override JsonObject SaveCounters() => new() { ["best_epoch"] = BestEpoch };
+
+    /// <summary>The best epoch of the interrupted fit; its weights are in the file at path (if any), not in this process.</summary>
+    protected override void RestoreCounters(JsonObject counters) => BestEpoch = (int?)counters["best_epoch"];
 
     public override void AfterFit()
     {

@@ -1,14 +1,15 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using FastVision.Training;
 
 namespace FastVision.Callbacks;
 
 /// <summary>
 /// fastai's TrackerCallback: after each epoch, reads a monitored value (valid_loss, train_loss or a metric
-/// name) and tells whether it improved on the best so far by more than <see cref="MinDelta"/>. A fit resumed
-/// from a checkpoint replays the epochs it already did (from the history), so the best value and every
-/// tracker's counters are what they were when the run was killed.
+/// name) and tells whether it improved on the best so far by more than <see cref="MinDelta"/>. The best value and
+/// each tracker's counters are its <see cref="IResumable"/> state, so a resumed fit continues with them.
 /// </summary>
-public abstract class TrackerCallback(string monitor = "valid_loss", double minDelta = 0) : Callback
+public abstract class TrackerCallback(string monitor = "valid_loss", double minDelta = 0) : Callback, IResumable
 {
     public string Monitor { get; } = monitor;
     public double MinDelta { get; } = minDelta;
@@ -24,20 +25,33 @@ public abstract class TrackerCallback(string monitor = "valid_loss", double minD
                 ?? throw new ArgumentException($"Cannot monitor '{Monitor}': not valid_loss, train_loss or one of the metrics ({string.Join(", ", Learner.Metrics.Select(m => m.Name))}).")).HigherIsBetter;
         Best = HigherIsBetter ? double.NegativeInfinity : double.PositiveInfinity;
         Reset();
-        var done = Learner.History.TakeLast(Learner.FitStartEpoch).ToList();
-        for (int epoch = 0; epoch < done.Count; epoch++) OnEpoch(epoch, Improved(done[epoch]), replay: true);
     }
 
     public sealed override void AfterEpoch()
     {
-        OnEpoch(Learner.Epoch, Improved(Learner.History[^1]), replay: false);
+        OnEpoch(Learner.Epoch, Improved(Learner.History[^1]));
     }
 
     /// <summary>Clears the tracker's own state at the start of a fit.</summary>
     protected virtual void Reset() { }
 
-    /// <summary>Epoch <paramref name="epoch"/> of the fit ended (or, with <paramref name="replay"/>, is replayed from the history of a resumed fit).</summary>
-    protected abstract void OnEpoch(int epoch, bool improved, bool replay);
+    /// <summary>Epoch <paramref name="epoch"/> of the fit ended.</summary>
+    protected abstract void OnEpoch(int epoch, bool improved);
+
+    /// <summary>The tracker's own counters (saved with the best value).</summary>
+    protected abstract JsonObject SaveCounters();
+
+    /// <summary>Takes back the counters of an interrupted fit, after <see cref="Reset"/>.</summary>
+    protected abstract void RestoreCounters(JsonObject counters);
+
+    // Best can be ±Infinity (nothing improved yet): written as JSON's named literals, as FastVision's JSON files allow.
+    public JsonNode SaveState() => new JsonObject { ["best"] = JsonSerializer.SerializeToNode(Best, JsonFiles.Options), ["counters"] = SaveCounters() };
+
+    public void RestoreState(JsonNode state)
+    {
+        Best = state["best"].Deserialize<double>(JsonFiles.Options);
+        RestoreCounters(state["counters"]!.AsObject());
+    }
 
     private bool Improved(EpochResult epoch)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -7,12 +8,13 @@ namespace FastVision.Training;
 
 /// <summary>
 /// What resuming a run needs, written after every epoch: model weights, optimizer state, the torch RNG
-/// state, the history, the smoothed loss and where in which fit the run was. Each checkpoint is a folder
+/// state, the history, where in which fit the run was, and the state of every <see cref="IResumable"/> callback of
+/// the fit (by <see cref="Learner.ResumableCallbacks"/> key). Each checkpoint is a folder
 /// written completely before <c>last.json</c> is atomically switched to it, so a run killed at any moment
 /// leaves a consistent last checkpoint.
 /// </summary>
 public sealed record Checkpoint(int FitIndex, int EpochsDoneInFit, int FrozenGroups, EpochResult[] History,
-    double SmoothAverage, int SmoothCount)
+    Dictionary<string, JsonNode>? Callbacks)
 {
     private const string Pointer = "last.json";
 
@@ -28,7 +30,7 @@ public sealed record Checkpoint(int FitIndex, int EpochsDoneInFit, int FrozenGro
         learn.Optimizer.save_state_dict(Path.Combine(temp, "optimizer.bin"));
         using (var rng = torch.random.get_rng_state()) File.WriteAllBytes(Path.Combine(temp, "rng.bin"), rng.data<byte>().ToArray());
         var state = new Checkpoint(learn.FitIndex, learn.Epoch + 1, learn.FrozenGroups, [.. learn.History],
-            learn.Recorder.Smoothing.Average, learn.Recorder.Smoothing.Count);
+            learn.ResumableCallbacks().ToDictionary(c => c.Key, c => c.Callback.SaveState()));
         JsonFiles.Write(Path.Combine(temp, "state.json"), state);
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         Directory.Move(temp, dir);
@@ -49,7 +51,6 @@ public sealed record Checkpoint(int FitIndex, int EpochsDoneInFit, int FrozenGro
         learn.FreezeTo(state.FrozenGroups);
         learn.Optimizer.load_state_dict(Path.Combine(dir, "optimizer.bin"));
         using (var rng = tensor(File.ReadAllBytes(Path.Combine(dir, "rng.bin")), ScalarType.Byte)) torch.random.set_rng_state(rng);
-        learn.Recorder.Smoothing.Restore(state.SmoothAverage, state.SmoothCount);
         return state;
     }
 }

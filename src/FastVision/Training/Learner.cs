@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using FastVision.Data;
 using FastVision.Metrics;
 using FastVision.Models;
@@ -142,7 +143,7 @@ public sealed partial class Learner : IDisposable
         }
         try
         {
-            RunFit(epochs, fitCallbacks, startEpoch);
+            RunFit(epochs, fitCallbacks, startEpoch, countsAsFit ? resumePoint?.Callbacks : null);
         }
         finally
         {
@@ -164,17 +165,39 @@ public sealed partial class Learner : IDisposable
 
     /// <summary>
     /// Loads the last checkpoint in <paramref name="directory"/> (weights, optimizer state, history, RNG state,
-    /// freeze state). The same sequence of fit calls then skips what was done and continues where it stopped.
+    /// freeze state, the callbacks' own state). The same sequence of fit calls then skips what was done and continues
+    /// where it stopped; the interrupted fit gives each <see cref="IResumable"/> callback its saved state back.
     /// </summary>
-    public void Resume(string directory)
+    public Checkpoint Resume(string directory)
     {
         var checkpoint = Checkpoint.Load(directory, this);
         resumePoint = checkpoint;
         history.Clear();
         history.AddRange(checkpoint.History);
+        return checkpoint;
     }
 
-    private void RunFit(int epochs, List<Callback> fitCallbacks, int startEpoch)
+    /// <summary>
+    /// The fit's callbacks that carry state across a resume, each with its checkpoint key: the type name and its rank
+    /// among callbacks of that type (the same fit calls give the same keys).
+    /// </summary>
+    public IEnumerable<(string Key, IResumable Callback)> ResumableCallbacks() =>
+        active.OfType<IResumable>().GroupBy(c => c.GetType().Name).SelectMany(g => g.Select((c, i) => ($"{g.Key}#{i}", c)));
+
+    /// <summary>A checkpoint is a user's file: a state that does not fit its callback is a message, not a crash.</summary>
+    private static void Restore(string key, IResumable callback, JsonNode state)
+    {
+        try
+        {
+            callback.RestoreState(state);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or NullReferenceException or System.Text.Json.JsonException)
+        {
+            throw new InvalidDataException($"checkpoint: the saved state of {key} cannot be restored ({e.Message}).", e);
+        }
+    }
+
+    private void RunFit(int epochs, List<Callback> fitCallbacks, int startEpoch, Dictionary<string, JsonNode>? savedStates)
     {
         _ = Optimizer;
         active = [.. callbacks.Concat(fitCallbacks).OrderBy(c => c.Order)];
@@ -187,6 +210,8 @@ public sealed partial class Learner : IDisposable
         try
         {
             Raise(c => c.BeforeFit());
+            foreach (var (key, callback) in ResumableCallbacks())
+                if (savedStates?.TryGetValue(key, out var state) == true) Restore(key, callback, state);
             for (Epoch = startEpoch; Epoch < epochs; Epoch++)
             {
                 try

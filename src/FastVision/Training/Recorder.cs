@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace FastVision.Training;
 
@@ -6,7 +8,7 @@ namespace FastVision.Training;
 /// fastai's Recorder: per training batch the loss, its smoothed value (debiased moving average, beta 0.98),
 /// the learning rate of the last group and the momentum; per epoch a row of <see cref="Learner.History"/>.
 /// </summary>
-public sealed class Recorder : Callback
+public sealed class Recorder : Callback, IResumable
 {
     private readonly List<double> losses = [], smoothLosses = [], lrs = [], moms = [];
     private SmoothedLoss smooth = new();
@@ -24,7 +26,9 @@ public sealed class Recorder : Callback
     public double SmoothLoss => smooth.Value;
 
     /// <summary>The smoothing state, saved with checkpoints so a resumed fit reports the same train_loss.</summary>
-    public SmoothedLoss Smoothing => smooth;
+    public JsonNode SaveState() => new JsonObject { ["average"] = JsonSerializer.SerializeToNode(smooth.Average, JsonFiles.Options), ["count"] = smooth.Count };
+
+    public void RestoreState(JsonNode state) => smooth.Restore(state["average"].Deserialize<double>(JsonFiles.Options), (int)state["count"]!);
 
     /// <summary>Drops the batches recorded from <paramref name="count"/> on (the LR finder's, which are not training).</summary>
     internal void TruncateBatches(int count)
@@ -35,7 +39,7 @@ public sealed class Recorder : Callback
 
     public override void BeforeFit()
     {
-        if (!Learner.IsResuming) smooth = new SmoothedLoss();
+        smooth = new SmoothedLoss();
     }
 
     public override void BeforeEpoch()
