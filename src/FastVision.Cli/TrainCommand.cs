@@ -1,8 +1,5 @@
 using System.CommandLine;
 using FastVision.Callbacks;
-using FastVision.Data;
-using FastVision.Inference;
-using FastVision.Interpretation;
 using FastVision.Reporting;
 using FastVision.Training;
 

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using FastVision.Callbacks;
-using FastVision.Data;
 using FastVision.Inference;
 using FastVision.Interpretation;
 using FastVision.Reporting;
