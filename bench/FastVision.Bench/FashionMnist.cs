@@ -49,7 +49,7 @@ public static class FashionMnist
         double trainMinutes = total.Elapsed.TotalMinutes;
 
         var test = new DataLoader(ImageFiles.Find(testDir).Select(f => new ImageItem(f, Path.GetFileName(Path.GetDirectoryName(f)))).ToList(),
-            dls.Classes, dls.Valid.Settings, isTrain: false) { Normalization = dls.Normalization };
+            dls.Classes, dls.Pipeline, dls.Valid.Settings, isTrain: false);
         var (testLoss, metrics) = learn.Evaluate(test);
         var report = new BenchmarkReport("Fashion-MNIST, time to accuracy on 2 cores", ["measure", "value"]);
         report.Add("t10k test accuracy", metrics["accuracy"]);

@@ -35,9 +35,9 @@ internal static class ExportCommand
                 if (parse.GetValue(onnx) is { } onnxFile)
                 {
                     if (!OnnxExport.Supports(vision)) throw new ArgumentException($"ONNX export supports ResNet bodies; '{metadata.Architecture}' is not one.");
-                    double difference = OnnxExport.Save(vision, metadata.Size, onnxFile).MaxDifference;
+                    double difference = OnnxExport.Save(vision, metadata.Pipeline.Size, onnxFile).MaxDifference;
                     written.Add(Path.GetFullPath(onnxFile));
-                    Console.WriteLine($"ONNX ({metadata.Size}px, {metadata.Classes.Length} classes, dynamic batch; agrees with TorchSharp to {difference:G2}): {Path.GetFullPath(onnxFile)}");
+                    Console.WriteLine($"ONNX ({metadata.Pipeline.Size}px, {metadata.Classes.Length} classes, dynamic batch; agrees with TorchSharp to {difference:G2}): {Path.GetFullPath(onnxFile)}");
                 }
                 return CliOutput.Result($"export: {string.Join(", ", written)}", new { Command = "export", Files = written });
             }

@@ -39,7 +39,7 @@ internal sealed class PredictionArguments
         });
         var m = predictor.Metadata;
         Console.WriteLine(FormattableString.Invariant(
-            $"model: {m.Architecture}, {m.Classes.Length} classes, {m.Size}px, {predictor.EngineName}, temperature {predictor.Temperature:G4}{(predictor.Options.Tta is { } t ? $", TTA {t.Passes} passes beta {t.Beta}" : "")}"));
+            $"model: {m.Architecture}, {m.Classes.Length} classes, {m.Pipeline.Size}px, {predictor.EngineName}, temperature {predictor.Temperature:G4}{(predictor.Options.Tta is { } t ? $", TTA {t.Passes} passes beta {t.Beta}" : "")}"));
         return predictor;
     }
 

@@ -12,7 +12,7 @@ public class AugmentationTests
         return rand([4, 3, 40, 40], generator: g);
     }
 
-    private static readonly AugTransforms Off = AugTransforms.None(40) with { PAffine = 1, PLighting = 1 };
+    private static readonly AugTransforms Off = AugTransforms.None with { PAffine = 1, PLighting = 1 };
 
     /// <summary>Each part switched on alone, at a magnitude that should change nothing.</summary>
     public static TheoryData<string> Parts => ["rotate", "zoom", "warp", "lighting", "crop"];
@@ -32,7 +32,7 @@ public class AugmentationTests
     {
         using var scope = NewDisposeScope();
         var x = Images();
-        var y = Alone(part, 1e-9).Apply(x, seed: 3);
+        var y = Alone(part, 1e-9).Apply(x, 40, seed: 3);
         Assert.Equal(x.shape, y.shape);
         Assert.True((x - y).abs().max().item<float>() < 1e-4f, part);
     }
@@ -44,10 +44,10 @@ public class AugmentationTests
         using var scope = NewDisposeScope();
         var x = Images();
         var magnitude = part switch { "rotate" => 10, "crop" => 0.5, _ => 0.2 };
-        var y = (Alone(part, magnitude) with { Size = 24 }).Apply(x, seed: 3);
+        var y = Alone(part, magnitude).Apply(x, 24, seed: 3);
         Assert.Equal([4L, 3, 24, 24], y.shape);
         Assert.True(y.min().item<float>() >= 0 && y.max().item<float>() <= 1);
-        var resized = AugTransforms.None(24).Apply(x, 0);
+        var resized = AugTransforms.None.Apply(x, 24, 0);
         Assert.True((resized - y).abs().mean().item<float>() > 1e-3f, $"{part} changed nothing");
     }
 
@@ -56,8 +56,8 @@ public class AugmentationTests
     {
         using var scope = NewDisposeScope();
         var x = Images();
-        var flipOnly = AugTransforms.None(40) with { DoFlip = true };
-        var y = flipOnly.Apply(x, seed: 11);
+        var flipOnly = AugTransforms.None with { DoFlip = true };
+        var y = flipOnly.Apply(x, 40, seed: 11);
         int flipped = 0;
         for (int i = 0; i < 4; i++)
         {
@@ -72,7 +72,7 @@ public class AugmentationTests
 
     private static int FlipCount(AugTransforms t, Tensor x, int seed)
     {
-        using var y = t.Apply(x, seed);
+        using var y = t.Apply(x, 40, seed);
         return Enumerable.Range(0, 4).Count(i => (y[i] - x[i].flip(2)).abs().max().item<float>() < 1e-4f);
     }
 
@@ -81,9 +81,9 @@ public class AugmentationTests
     {
         using var scope = NewDisposeScope();
         var x = Images();
-        var aug = new AugTransforms { Size = 32, MinScale = 0.75 };
-        Assert.Equal(0f, (aug.Apply(x, 5) - aug.Apply(x, 5)).abs().max().item<float>());
-        Assert.True((aug.Apply(x, 5) - aug.Apply(x, 6)).abs().max().item<float>() > 0.01f);
+        var aug = new AugTransforms { MinScale = 0.75 };
+        Assert.Equal(0f, (aug.Apply(x, 32, 5) - aug.Apply(x, 32, 5)).abs().max().item<float>());
+        Assert.True((aug.Apply(x, 32, 5) - aug.Apply(x, 32, 6)).abs().max().item<float>() > 0.01f);
     }
 
     [Fact]

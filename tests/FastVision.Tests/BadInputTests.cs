@@ -6,7 +6,7 @@ namespace FastVision.Tests;
 public class BadInputTests
 {
     private static DataBlock FolderBlock(BadImagePolicy policy, long maxPixels = ImageDecoder.DefaultMaxPixels) =>
-        new(new ImageFileSource(), new ParentFolderLabeller(), new RandomSplitter(0.5, 1), new Presize(40), new AugTransforms { Size = 32 })
+        new(new ImageFileSource(), new ParentFolderLabeller(), new RandomSplitter(0.5, 1), new Presize(40), new AugTransforms(), size: 32)
         {
             OnBadImage = policy, MaxPixels = maxPixels,
         };

@@ -75,9 +75,11 @@ public class ModelInteropTests
     }
 
     [Theory]
-    [InlineData("FormatVersion", "\"9\"", "reads formats 1, 2")]
+    [InlineData("FormatVersion", "\"9\"", "reads formats 1, 2, 3")]
     [InlineData("Classes", "[\"a\", \"a\", \"b\", \"c\"]", "duplicate class names")]
-    [InlineData("Std", "[0.2, 0, 0.2]", "standard deviation that is not positive")]
+    [InlineData("Pipeline.Normalization.Std", "[0.2, 0, 0.2]", "standard deviation that is not positive")]
+    [InlineData("Pipeline.Presize", "null", "presize missing")]
+    [InlineData("Pipeline.Size", "0", "input size 0")]
     [InlineData("Architecture", "\"vgg99\"", "Unknown architecture 'vgg99'")]
     public void ABundleWithABadPartIsRefusedWithItsName(string field, string json, string expected)
     {
@@ -86,11 +88,71 @@ public class ModelInteropTests
         learn.Export(dir.Combine("model"));
         var path = dir.Combine("model", ModelBundle.MetadataFile);
         var node = JsonNode.Parse(File.ReadAllText(path))!;
-        node[field] = JsonNode.Parse(json);
+        var names = field.Split('.');
+        var parent = names[..^1].Aggregate(node, (n, name) => n[name]!);
+        parent[names[^1]] = JsonNode.Parse(json);
         File.WriteAllText(path, node.ToJsonString());
         var e = Assert.Throws<InvalidDataException>(() => ModelBundle.Load(dir.Combine("model")));
         Assert.Contains(expected, e.Message);
         Assert.Contains(ModelBundle.MetadataFile, e.Message);
+    }
+
+    [Fact]
+    public void TheBundleStoresThePipelineOnceAndThePredictorReadsItBack()
+    {
+        using var dir = new TempDir();
+        using var learn = TrainedTiny(dir);
+        learn.Export(dir.Combine("model"));
+        var json = JsonNode.Parse(File.ReadAllText(dir.Combine("model", ModelBundle.MetadataFile)))!.AsObject();
+        Assert.Equal(["FormatVersion", "FastVisionVersion", "Architecture", "Classes", "Pipeline", "History", "Calibration"], json.Select(p => p.Key));
+        Assert.Equal("3", (string?)json["FormatVersion"]);
+        using var predictor = Predictor.Load(dir.Combine("model"));
+        Assert.Equal(learn.Dls.Pipeline, predictor.Metadata.Pipeline);
+        Assert.Equal(Architectures.Default.Normalization, predictor.Metadata.Pipeline.Normalization);
+    }
+
+    /// <summary>model.json as FastVision 0.4 wrote it (format 2: size, presize, mean, std side by side; the augmentation with its own size).</summary>
+    [Theory]
+    [InlineData("2")]
+    [InlineData("1")]
+    public void ABundleInAnEarlierFormatStillLoadsAndPredictsTheSame(string format)
+    {
+        using var dir = new TempDir();
+        using var learn = TrainedTiny(dir);
+        learn.Export(dir.Combine("model"));
+        using var current = Predictor.Load(dir.Combine("model"), new PredictorOptions { Engine = PredictionEngine.Torch });
+        var expected = current.Predict(learn.Dls.Valid.Items).Rows;
+
+        var path = dir.Combine("model", ModelBundle.MetadataFile);
+        var node = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        var pipeline = node["Pipeline"]!;
+        var old = new JsonObject
+        {
+            ["FormatVersion"] = format, ["FastVisionVersion"] = "0.4.0.0", ["Architecture"] = node["Architecture"]!.DeepClone(),
+            ["Classes"] = node["Classes"]!.DeepClone(), ["Size"] = pipeline["Size"]!.DeepClone(),
+            ["Mean"] = pipeline["Normalization"]!["Mean"]!.DeepClone(), ["Std"] = pipeline["Normalization"]!["Std"]!.DeepClone(),
+            ["History"] = node["History"]!.DeepClone(),
+        };
+        if (format == "2")
+        {
+            old["Presize"] = pipeline["Presize"]!["Size"]!.DeepClone();
+            var augment = pipeline["Augment"]!.DeepClone().AsObject();
+            augment.Insert(0, "Size", pipeline["Size"]!.DeepClone());
+            old["Augment"] = augment;
+            old["Calibration"] = node["Calibration"]?.DeepClone();
+        }
+        File.WriteAllText(path, old.ToJsonString());
+
+        using var predictor = Predictor.Load(dir.Combine("model"), new PredictorOptions { Engine = PredictionEngine.Torch });
+        var expectedPipeline = format == "2" ? learn.Dls.Pipeline : learn.Dls.Pipeline with { Presize = new Presize(32), Augment = AugTransforms.None };
+        Assert.Equal(expectedPipeline, predictor.Metadata.Pipeline);
+        if (format == "2")
+        {
+            var actual = predictor.Predict(learn.Dls.Valid.Items).Rows;
+            for (int i = 0; i < expected.Count; i++)
+                Assert.Equal(expected[i].Probabilities, actual[i].Probabilities);
+        }
+        else Assert.Equal(learn.Dls.Valid.Count, predictor.Predict(learn.Dls.Valid.Items).Rows.Count);
     }
 
     [Fact]

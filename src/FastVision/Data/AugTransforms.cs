@@ -7,13 +7,12 @@ namespace FastVision.Data;
 /// fastai's aug_transforms on batches of float images in [0, 1]: horizontal flip, rotation, zoom,
 /// perspective warp and (with <see cref="MinScale"/> &lt; 1) a square random-resized crop, all composed into
 /// one sampling grid and applied with a single bilinear <c>grid_sample</c> (reflection padding) that also
-/// resizes to <see cref="Size"/>; then brightness and contrast in logit space. Defaults are fastai's.
+/// resizes to the model's input size; then brightness and contrast in logit space. Defaults are fastai's.
 /// Every parameter is drawn from a seed (pure .NET, the same on every CPU; see <see cref="Draw(int, int)"/>), so the
 /// same seed gives the same augmented batch on the same machine.
 /// </summary>
 public sealed record AugTransforms
 {
-    public int Size { get; init; } = 224;
     public bool DoFlip { get; init; } = true;
     public double MaxRotate { get; init; } = 10;
     public double MinZoom { get; init; } = 1.0;
@@ -26,17 +25,18 @@ public sealed record AugTransforms
     /// <summary>Smallest share of the image's area a random-resized crop keeps; 1 means no crop.</summary>
     public double MinScale { get; init; } = 1.0;
 
-    /// <summary>No augmentation at all, only the resize to <paramref name="size"/>: what validation batches get.</summary>
-    public static AugTransforms None(int size) => new()
+    /// <summary>No augmentation at all, only the resize: what validation batches get.</summary>
+    public static AugTransforms None { get; } = new()
     {
-        Size = size, DoFlip = false, MaxRotate = 0, MinZoom = 1, MaxZoom = 1, MaxLighting = 0, MaxWarp = 0, MinScale = 1,
+        DoFlip = false, MaxRotate = 0, MinZoom = 1, MaxZoom = 1, MaxLighting = 0, MaxWarp = 0, MinScale = 1,
     };
 
     /// <summary>True when nothing is switched on: the transform only resizes.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] // derived from the parts
     public bool IsResizeOnly => !DoFlip && MaxRotate == 0 && MinZoom == 1 && MaxZoom == 1 && MaxWarp == 0 && MaxLighting == 0 && MinScale >= 1;
 
     /// <summary>Names of the parts that are switched on, for summaries.</summary>
-    public string Describe()
+    public string Describe(int size)
     {
         var parts = new List<string>();
         if (MinScale < 1) parts.Add($"random-resized crop (min_scale {MinScale})");
@@ -45,23 +45,23 @@ public sealed record AugTransforms
         if (MaxZoom > 1) parts.Add($"zoom {MinZoom}-{MaxZoom} p={PAffine}");
         if (MaxWarp > 0) parts.Add($"warp {MaxWarp} p={PAffine}");
         if (MaxLighting > 0) parts.Add($"brightness/contrast {MaxLighting} p={PLighting}");
-        return parts.Count == 0 ? $"resize to {Size}" : $"{string.Join(", ", parts)}; one bilinear resampling to {Size}, reflection padding";
+        return parts.Count == 0 ? $"resize to {size}" : $"{string.Join(", ", parts)}; one bilinear resampling to {size}, reflection padding";
     }
 
     /// <summary>
     /// Augments <paramref name="images"/> (float [B, 3, H, W], values in [0, 1] after multiplying by
-    /// <paramref name="scale"/>) into [B, 3, Size, Size] in [0, 1]. Sampling is linear, so scaling the small
+    /// <paramref name="scale"/>) into [B, 3, <paramref name="size"/>, <paramref name="size"/>] in [0, 1]. Sampling is linear, so scaling the small
     /// output instead of the large input (e.g. 1/255 for bytes) gives the same result for less work.
     /// </summary>
-    public Tensor Apply(Tensor images, int seed, float scale = 1f)
+    public Tensor Apply(Tensor images, int size, int seed, float scale = 1f)
     {
         using var scope = NewDisposeScope();
         if (IsResizeOnly)
         {
             // The validation path: a plain bilinear resize (the same sampling as an identity grid), no grid to build.
-            var resized = images.shape[2] == Size && images.shape[3] == Size
+            var resized = images.shape[2] == size && images.shape[3] == size
                 ? images.clone()
-                : nn.functional.interpolate(images, [Size, Size], mode: InterpolationMode.Bilinear, align_corners: true);
+                : nn.functional.interpolate(images, [size, size], mode: InterpolationMode.Bilinear, align_corners: true);
             using var factor = scale.ToScalar();
             return (scale == 1f ? resized : resized.mul_(factor)).MoveToOuterDisposeScope();
         }
@@ -69,7 +69,7 @@ public sealed record AugTransforms
         var samples = Draw(seed, (int)batch).Select(ToSampleParams).ToArray();
         var device = images.device;
 
-        var grid = tensor(SamplingGrid(samples), [batch, Size, Size, 2]).to(device);
+        var grid = tensor(SamplingGrid(samples, size), [batch, size, size, 2]).to(device);
         var output = nn.functional.grid_sample(images, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Reflection, align_corners: true);
         if (scale != 1f)
         {
@@ -166,13 +166,12 @@ public sealed record AugTransforms
     }
 
     /// <summary>
-    /// The sampling grid for grid_sample ([B, Size, Size, 2], x then y, align_corners semantics): each output
+    /// The sampling grid for grid_sample ([B, size, size, 2], x then y, align_corners semantics): each output
     /// pixel through the affine part, the perspective warp and the random-resized crop. Computed in one pass
     /// on the CPU, which is several times cheaper than the equivalent chain of tensor operations.
     /// </summary>
-    private float[] SamplingGrid(SampleParams[] samples)
+    private static float[] SamplingGrid(SampleParams[] samples, int size)
     {
-        int size = Size;
         var grid = new float[samples.Length * size * size * 2];
         float step = size > 1 ? 2f / (size - 1) : 0;
         Parallel.For(0, samples.Length, b =>

@@ -3,16 +3,17 @@ namespace FastVision.Data;
 
 /// <summary>
 /// fastai's DataBlock: where items come from, how they are labelled and split, the item transform
-/// (presizing) and the batch transforms (augmentation). <see cref="Plan"/> checks everything that can be
+/// (presizing), the batch transforms (augmentation) and the model's input size, which together make its
+/// <see cref="Pipeline"/>. <see cref="Plan"/> checks everything that can be
 /// checked without decoding pixels; <see cref="DataLoaders"/> builds the loaders.
 /// </summary>
 /// <example><code>
 /// var dls = new DataBlock(new ImageFileSource(), RegexLabeller.NameBeforeNumber,
-///     new RandomSplitter(0.2, 42), new Presize(460), new AugTransforms { Size = 224, MinScale = 0.75 })
+///     new RandomSplitter(0.2, 42), new Presize(460), new AugTransforms { MinScale = 0.75 }, size: 224)
 ///     .DataLoaders("images", batchSize: 32);
 /// </code></example>
 public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISplitter? splitter = null,
-    Presize? itemTransform = null, AugTransforms? batchTransforms = null)
+    Presize? itemTransform = null, AugTransforms? batchTransforms = null, int size = 224)
 {
     public IItemSource Items { get; } = items;
 
@@ -22,8 +23,8 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
     /// <summary>Null: by site when every item has one (camera-trap CSVs), else random with <see cref="ValidPct"/>.</summary>
     public ISplitter? Splitter { get; } = splitter;
 
-    public Presize ItemTransform { get; } = itemTransform ?? new Presize(460);
-    public AugTransforms? BatchTransforms { get; } = batchTransforms;
+    /// <summary>The preprocessing recipe the loaders get: presize (default fastai's 460/224 of the size), augmentation (default none), size.</summary>
+    public ImagePipeline Pipeline { get; } = new(size, itemTransform ?? new Presize(ImagePipeline.DefaultPresize(size)), batchTransforms ?? AugTransforms.None);
 
     /// <summary>The class list; labels outside it are errors. Null: the source's declared classes, else the sorted labels.</summary>
     public IReadOnlyList<string>? Classes { get; init; }
@@ -93,11 +94,11 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
         var batches = BatchSizing.For(data, batchSize);
         var settings = new LoaderSettings
         {
-            BatchSize = batches.Effective, Presize = ItemTransform, Augment = BatchTransforms, Seed = Seed, Issues = data.Issues, MaxPixels = MaxPixels,
+            BatchSize = batches.Effective, Seed = Seed, Issues = data.Issues, MaxPixels = MaxPixels,
             Cache = CacheDirectory is null ? null : new PresizeCache(CacheDirectory),
         };
-        var train = new DataLoader(data.Train.Select(i => data.Items[i]).ToList(), data.Classes, settings, isTrain: true);
-        var valid = new DataLoader(data.Valid.Select(i => data.Items[i]).ToList(), data.Classes, settings, isTrain: false);
+        var train = new DataLoader(data.Train.Select(i => data.Items[i]).ToList(), data.Classes, Pipeline, settings, isTrain: true);
+        var valid = new DataLoader(data.Valid.Select(i => data.Items[i]).ToList(), data.Classes, Pipeline, settings, isTrain: false);
         return new DataLoaders(train, valid, data, batches);
     }
 

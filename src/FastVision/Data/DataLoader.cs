@@ -25,18 +25,10 @@ public sealed class Batch(Tensor images, Tensor labels, int epoch, int index, in
     }
 }
 
-/// <summary>How a loader decodes and batches (shared by the training and validation loaders of one data set).</summary>
+/// <summary>How a loader reads and batches (shared by the training and validation loaders of one data set); what it does to the pixels is its <see cref="ImagePipeline"/>.</summary>
 public sealed record LoaderSettings
 {
     public int BatchSize { get; init; } = 32;
-    public required Presize Presize { get; init; }
-
-    /// <summary>Training batch transforms; null for none. Validation batches are only resized to <see cref="Size"/>.</summary>
-    public AugTransforms? Augment { get; init; }
-
-    /// <summary>The model's input size; defaults to the augmentation's size, else the presize.</summary>
-    public int Size => Augment?.Size ?? Presize.Size;
-
     public int Seed { get; init; } = 42;
     public PresizeCache? Cache { get; init; }
     public required DataIssues Issues { get; init; }
@@ -59,15 +51,17 @@ public sealed class DataLoader : IBatchSource
     private readonly int[] labels;
     private readonly BufferPool buffers = new();
     private int nextEpoch;
-    private Normalization? normalization;
+    private ImagePipeline pipeline;
     private (Device Device, Tensor Mean, Tensor Std)? normalizationTensors;
 
+    /// <param name="pipeline">What is done to the pixels; validation loaders ignore its augmentation.</param>
     /// <param name="isTrain">Shuffled, drop_last, augmented (fastai's train loader); otherwise ordered and complete.</param>
     /// <param name="augment">Augment regardless of <paramref name="isTrain"/>: test-time augmentation is ordered but augmented.</param>
-    public DataLoader(IReadOnlyList<ImageItem> items, IReadOnlyList<string> classes, LoaderSettings settings, bool isTrain, bool? augment = null)
+    public DataLoader(IReadOnlyList<ImageItem> items, IReadOnlyList<string> classes, ImagePipeline pipeline, LoaderSettings settings, bool isTrain, bool? augment = null)
     {
         Native.TorchRuntime.EnsureInitialized(); // batches are tensors: libtorch must start with FastVision's settings
         Items = items;
+        this.pipeline = pipeline;
         Settings = settings;
         IsTrain = isTrain;
         Augmented = augment ?? isTrain;
@@ -87,17 +81,17 @@ public sealed class DataLoader : IBatchSource
     public LoaderSettings Settings { get; }
     public bool IsTrain { get; }
 
-    /// <summary>Random presize position and <see cref="LoaderSettings.Augment"/> (training, and test-time augmentation).</summary>
+    /// <summary>Random presize position and the pipeline's augmentation (training, and test-time augmentation).</summary>
     public bool Augmented { get; }
     public int Count => Items.Count;
     public int BatchSize => Settings.BatchSize;
-    public int Size => Settings.Size;
+    public int Size => Pipeline.Size;
 
-    /// <summary>Applied last by <see cref="Prepare"/>; a vision learner sets its model's statistics here.</summary>
-    public Normalization? Normalization
+    /// <summary>The preprocessing recipe; a vision learner fills in its model's normalization.</summary>
+    public ImagePipeline Pipeline
     {
-        get => normalization;
-        set { normalization = value; normalizationTensors = null; }
+        get => pipeline;
+        set { pipeline = value; normalizationTensors = null; }
     }
 
     /// <summary>Batches per epoch (before any skipped image).</summary>
@@ -135,14 +129,14 @@ public sealed class DataLoader : IBatchSource
         using var scope = NewDisposeScope();
         // Channels-last float (the permuted view keeps HWC memory order): grid_sample reads it about 2x faster.
         var x = batch.Images.to(device).permute(0, 3, 1, 2).to(ScalarType.Float32).narrow(1, 0, 3); // drop alpha after the (dense) conversion
-        if (Augmented && Settings.Augment is { } augment) x = augment.Apply(x, AugmentSeed(batch.Epoch, batch.Index), scale: 1f / 255);
-        else if (x.shape[2] != Size || x.shape[3] != Size) x = AugTransforms.None(Size).Apply(x, 0, scale: 1f / 255);
+        if (Augmented && !Pipeline.Augment.IsResizeOnly) x = Pipeline.Augment.Apply(x, Size, AugmentSeed(batch.Epoch, batch.Index), scale: 1f / 255);
+        else if (x.shape[2] != Size || x.shape[3] != Size) x = AugTransforms.None.Apply(x, Size, 0, scale: 1f / 255);
         else
         {
             using var byteRange = 255f.ToScalar(); // explicit and alive across the call (see AugTransforms.Apply)
             x = x.div_(byteRange);
         }
-        if (normalize && normalization is not null)
+        if (normalize && Pipeline.Normalization is not null)
         {
             var (_, mean, std) = NormalizationOn(device);
             x = x.sub_(mean).div_(std);
@@ -153,7 +147,7 @@ public sealed class DataLoader : IBatchSource
     private (Device, Tensor, Tensor) NormalizationOn(Device device)
     {
         if (normalizationTensors is { } cached && cached.Device.type == device.type && cached.Device.index == device.index) return cached;
-        var stats = normalization!;
+        var stats = Pipeline.Normalization!;
         var mean = tensor(stats.Mean, [1, 3, 1, 1]).to(device).DetachFromDisposeScope();
         var std = tensor(stats.Std, [1, 3, 1, 1]).to(device).DetachFromDisposeScope();
         normalizationTensors = (device, mean, std);
@@ -188,7 +182,7 @@ public sealed class DataLoader : IBatchSource
 
         try
         {
-            int p = Settings.Presize.Size;
+            int p = Pipeline.Presize.Size;
             while (true)
             {
                 (byte[] Pixels, long[] Labels, int[] Items, int Index) next;
@@ -218,7 +212,7 @@ public sealed class DataLoader : IBatchSource
 
     private (byte[] Pixels, long[] Labels, int[] Items) DecodeBatch(int[] indices, int epoch)
     {
-        int size = Settings.Presize.Size, stride = size * size * 4;
+        int size = Pipeline.Presize.Size, stride = size * size * 4;
         var pixels = buffers.Rent(indices.Length * stride);
         var ok = new bool[indices.Length];
         try
@@ -231,7 +225,7 @@ public sealed class DataLoader : IBatchSource
                 double position = PresizePosition(epoch, indices[i]);
                 try
                 {
-                    Settings.Presize.Apply(item.Path, position, pixels.AsSpan(i * stride, stride), Settings.Cache, Settings.MaxPixels);
+                    Pipeline.Presize.Apply(item.Path, position, pixels.AsSpan(i * stride, stride), Settings.Cache, Settings.MaxPixels);
                     ok[i] = true;
                 }
                 catch (DataSourceException e)

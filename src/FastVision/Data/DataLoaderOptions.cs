@@ -35,13 +35,14 @@ public sealed record DataLoaderOptions
     public BadImagePolicy OnBadImage { get; init; } = BadImagePolicy.Skip;
     public string? CacheDirectory { get; init; }
 
-    public int EffectivePresize => Presize > 0 ? Presize : (int)Math.Round(Size * 460.0 / 224.0);
-
-    internal DataBlock Block(IItemSource source, ILabeller? labeller, string root) => new(source, labeller, Splitter ?? SplitterFor(root),
-        new Presize(EffectivePresize), Augment ? new AugTransforms { Size = Size, MinScale = MinScale } : AugTransforms.None(Size))
+    internal DataBlock Block(IItemSource source, ILabeller? labeller, string root)
     {
-        ValidPct = ValidPct, Seed = Seed, OnBadImage = OnBadImage, CacheDirectory = CacheDirectory,
-    };
+        var pipeline = ImagePipeline.Default(Size, Presize, Augment, MinScale);
+        return new(source, labeller, Splitter ?? SplitterFor(root), pipeline.Presize, pipeline.Augment, pipeline.Size)
+        {
+            ValidPct = ValidPct, Seed = Seed, OnBadImage = OnBadImage, CacheDirectory = CacheDirectory,
+        };
+    }
 
     private ISplitter? SplitterFor(string root) => Split switch
     {

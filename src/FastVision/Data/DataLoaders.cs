@@ -1,5 +1,3 @@
-using FastVision.Models;
-
 namespace FastVision.Data;
 
 /// <summary>The training and validation loaders of one data set, with its classes, its plan and its batch size.</summary>
@@ -15,17 +13,17 @@ public sealed class DataLoaders(DataLoader train, DataLoader valid, DataSet data
     public IReadOnlyList<string> Classes => Data.Classes;
     public DataIssues Issues => Data.Issues;
 
-    /// <summary>The model's input size.</summary>
-    public int Size => Train.Size;
-
-    /// <summary>The statistics both loaders normalize with (a vision learner sets its model's).</summary>
-    public Normalization? Normalization
+    /// <summary>The preprocessing recipe both loaders apply (a vision learner fills in its model's normalization).</summary>
+    public ImagePipeline Pipeline
     {
-        get => Train.Normalization;
+        get => Train.Pipeline;
         set
         {
-            Train.Normalization = value;
-            Valid.Normalization = value;
+            Train.Pipeline = value;
+            Valid.Pipeline = value;
         }
     }
+
+    /// <summary>The model's input size.</summary>
+    public int Size => Pipeline.Size;
 }

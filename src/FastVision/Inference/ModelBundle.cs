@@ -3,30 +3,25 @@ using FastVision.Training;
 using Microsoft.ML.OnnxRuntime;
 using TorchSharp;
 using TorchSharp.PyBridge;
+using System.Text.Json.Serialization;
 using FastVision.Data;
 
 namespace FastVision.Inference;
 
 /// <summary>What a saved model folder holds besides its weights.</summary>
+/// <param name="Pipeline">How images become inputs (presize, size, the training augmentation test-time augmentation draws from, normalization).</param>
 public sealed record ModelMetadata(
     string FormatVersion,
     string FastVisionVersion,
     string Architecture,
     string[] Classes,
-    int Size,
-    float[] Mean,
-    float[] Std,
+    ImagePipeline Pipeline,
     EpochResult[] History)
 {
-    /// <summary>The square the images were presized to before the final resize (the size when absent).</summary>
-    public int Presize { get; init; }
-
-    /// <summary>The training augmentation; test-time augmentation draws from it.</summary>
-    public AugTransforms? Augment { get; init; }
-
     /// <summary>Temperature scaling fitted on the validation set; none means temperature 1.</summary>
     public Calibration? Calibration { get; init; }
 
+    [JsonIgnore] // derived from Calibration
     public double Temperature => Calibration?.Temperature ?? 1;
 }
 
@@ -41,9 +36,12 @@ public static class ModelBundle
     public const string OnnxFile = "model.onnx";
     public const string MetadataFile = "model.json";
 
-    /// <summary>2 added presize, training augmentation and calibration (all optional, so format 1 still reads).</summary>
-    public const string FormatVersion = "2";
-    private static readonly string[] ReadableFormats = ["1", "2"];
+    /// <summary>
+    /// 2 added presize, training augmentation and calibration; 3 keeps the size, presize, augmentation and normalization in
+    /// one <see cref="ImagePipeline"/>. Formats 1 and 2 (FastVision 0.4) still read.
+    /// </summary>
+    public const string FormatVersion = "3";
+    private static readonly string[] ReadableFormats = ["1", "2", FormatVersion];
 
     public static string Version => typeof(ModelBundle).Assembly.GetName().Version?.ToString() ?? "0";
 
@@ -55,12 +53,8 @@ public static class ModelBundle
         var weightsPath = Path.Combine(directory, WeightsFile);
         AtomicFile.Write(weightsPath, path => learner.Model.save_safetensors(path));
         SaveOnnx(learner, weightsPath, onnxPath);
-        var norm = learner.Dls.Normalization ?? learner.Architecture.Normalization;
-        var metadata = new ModelMetadata(FormatVersion, Version,
-            learner.Architecture.Name, [.. learner.Dls.Classes], learner.Dls.Size, norm.Mean, norm.Std, [.. learner.History])
+        var metadata = new ModelMetadata(FormatVersion, Version, learner.Architecture.Name, [.. learner.Dls.Classes], learner.Dls.Pipeline, [.. learner.History])
         {
-            Presize = learner.Dls.Train.Settings.Presize.Size,
-            Augment = learner.Dls.Train.Settings.Augment,
             Calibration = learner.Calibration,
         };
         JsonFiles.Write(Path.Combine(directory, MetadataFile), metadata);
@@ -99,19 +93,23 @@ public static class ModelBundle
     {
         var metaPath = Path.Combine(directory, MetadataFile);
         if (!File.Exists(metaPath)) throw new FileNotFoundException($"{metaPath}: not found; is '{directory}' a FastVision model folder?");
-        var metadata = JsonFiles.Read<ModelMetadata>(metaPath);
-        if (!ReadableFormats.Contains(metadata.FormatVersion))
-            throw new InvalidDataException($"{metaPath}: written by FastVision {metadata.FastVisionVersion} in bundle format {metadata.FormatVersion}; " +
+        var format = JsonFiles.Read<FormatHeader>(metaPath);
+        if (!ReadableFormats.Contains(format.FormatVersion))
+            throw new InvalidDataException($"{metaPath}: written by FastVision {format.FastVisionVersion} in bundle format {format.FormatVersion}; " +
                 $"this FastVision ({Version}) reads formats {string.Join(", ", ReadableFormats)}. Re-export the model with a matching version.");
+        var metadata = format.FormatVersion == FormatVersion ? JsonFiles.Read<ModelMetadata>(metaPath) : JsonFiles.Read<Format2Metadata>(metaPath).ToCurrent(metaPath);
         string? problem = metadata switch
         {
             { Classes: null or { Length: < 2 } } => "fewer than two classes",
             _ when metadata.Classes.Any(string.IsNullOrWhiteSpace) => "an empty class name",
             _ when metadata.Classes.Distinct(StringComparer.Ordinal).Count() != metadata.Classes.Length => "duplicate class names",
-            { Size: <= 0 } => $"input size {metadata.Size}",
-            { Presize: < 0 } => $"presize {metadata.Presize}",
-            { Mean: null or { Length: not 3 } } or { Std: null or { Length: not 3 } } => "normalization needs 3 means and 3 standard deviations",
-            _ when metadata.Std.Any(v => !(v > 0)) => "a standard deviation that is not positive",
+            { Pipeline: null } => "no Pipeline (how images become inputs)",
+            { Pipeline.Size: <= 0 } => $"input size {metadata.Pipeline.Size}",
+            { Pipeline.Presize: null or { Size: <= 0 } } => $"presize {metadata.Pipeline.Presize?.Size.ToString() ?? "missing"}",
+            { Pipeline.Augment: null } => "no augmentation recipe (AugTransforms.None is written when there is none)",
+            { Pipeline.Normalization: null } => "no normalization",
+            { Pipeline.Normalization: { Mean: null or { Length: not 3 } } or { Std: null or { Length: not 3 } } } => "normalization needs 3 means and 3 standard deviations",
+            { Pipeline.Normalization.Std: var std } when std.Any(v => !(v > 0)) => "a standard deviation that is not positive",
             { Calibration.Temperature: var t } when !(t > 0) => $"temperature {t}",
             { History: null } => "no History (the epoch table)",
             _ => null,
@@ -137,5 +135,28 @@ public static class ModelBundle
         var model = VisionModel.Create(Architectures.Get(metadata.Architecture), metadata.Classes.Length);
         StateDicts.CopyFromFile(model, weightsPath);
         return (model, metadata);
+    }
+
+    private sealed record FormatHeader(string FormatVersion, string FastVisionVersion);
+
+    /// <summary>model.json as formats 1 and 2 (FastVision 0.4) wrote it: the pipeline's values side by side.</summary>
+    private sealed record Format2Metadata(string FormatVersion, string FastVisionVersion, string Architecture, string[] Classes,
+        int Size, float[] Mean, float[] Std, EpochResult[] History)
+    {
+        /// <summary>The presize square; absent (format 1): the size.</summary>
+        public int Presize { get; init; }
+
+        /// <summary>The training augmentation (its size was the input size); absent (format 1): none.</summary>
+        public AugTransforms? Augment { get; init; }
+
+        public Calibration? Calibration { get; init; }
+
+        public ModelMetadata ToCurrent(string path)
+        {
+            if (Size <= 0 || Presize < 0) throw new InvalidDataException($"{path}: input size {Size}, presize {Presize}.");
+            var normalization = Mean is null || Std is null ? null : new Normalization(Mean, Std);
+            var pipeline = new ImagePipeline(Size, new Presize(Presize > 0 ? Presize : Size), Augment ?? AugTransforms.None, normalization);
+            return new ModelMetadata(FormatVersion, FastVisionVersion, Architecture, Classes, pipeline, History) { Calibration = Calibration };
+        }
     }
 }

@@ -78,16 +78,10 @@ public sealed class Predictor : IDisposable
     public PredictionSet Predict(IReadOnlyList<ImageItem> items, Action? afterBatch = null)
     {
         var issues = new DataIssues(Options.OnBadImage);
-        int size = Metadata.Size;
-        var settings = new LoaderSettings
-        {
-            BatchSize = Options.BatchSize, Presize = new Presize(Metadata.Presize > 0 ? Metadata.Presize : size),
-            Augment = Metadata.Augment ?? AugTransforms.None(size), Seed = Options.Seed, Issues = issues,
-        };
-        var normalization = new Normalization(Metadata.Mean, Metadata.Std);
+        var settings = new LoaderSettings { BatchSize = Options.BatchSize, Seed = Options.Seed, Issues = issues };
         float[][] Pass(bool augment, int epoch, out Predictions raw)
         {
-            var loader = new DataLoader(items, Classes, settings, isTrain: false, augment) { Normalization = normalization };
+            var loader = new DataLoader(items, Classes, Metadata.Pipeline, settings, isTrain: false, augment);
             raw = Predictions.Collect(engine, loader, epoch, _ => afterBatch?.Invoke());
             return raw.Probabilities(Temperature);
         }

@@ -14,6 +14,7 @@ public static class PipelineSummary
         var loader = dls.Train;
         var item = loader.Items[0];
         var settings = loader.Settings;
+        var pipeline = loader.Pipeline;
         var sb = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         sb.AppendLine($"item 0 of {loader.Count} training items: {item.Describe()}");
@@ -21,21 +22,20 @@ public static class PipelineSummary
         var header = ImageDecoder.ReadHeader(item.Path, settings.MaxPixels);
         sb.AppendLine($"  header                {header.Format} {header.Width}x{header.Height} (upright), EXIF orientation {header.Origin}");
         var region = Presize.SquareRegion(header.Width, header.Height, 0.5);
-        int p = settings.Presize.Size;
+        int p = pipeline.Presize.Size;
         sb.AppendLine(inv, $"  presize (item)        square crop {region.Width}x{region.Height} (random position on train, centered on valid) → resize {p}x{p} → uint8 RGBA [{p},{p},4]{(settings.Cache is null ? "" : $", cached in {settings.Cache.Directory}")}");
 
         var rgba = new byte[p * p * 4];
-        settings.Presize.Apply(item.Path, 0.5, rgba, settings.Cache, settings.MaxPixels);
+        pipeline.Presize.Apply(item.Path, 0.5, rgba, settings.Cache, settings.MaxPixels);
         using var scope = NewDisposeScope();
         var raw = tensor(rgba, [1, p, p, 4], ScalarType.Byte);
         sb.AppendLine($"  collate               {Describe(raw)}");
         var x = raw.permute(0, 3, 1, 2).to(ScalarType.Float32).narrow(1, 0, 3).div(255f);
         sb.AppendLine($"  to float (RGB)        {Describe(x)}");
-        var augment = settings.Augment ?? AugTransforms.None(loader.Size);
-        var augmented = augment.Apply(x, 0);
-        sb.AppendLine($"  augment (batch)       {augment.Describe()} → {Describe(augmented)}");
-        sb.AppendLine($"  valid path            {AugTransforms.None(loader.Size).Describe()} (no augmentation)");
-        if (dls.Normalization is { } norm)
+        var augmented = pipeline.Augment.Apply(x, pipeline.Size, 0);
+        sb.AppendLine($"  augment (batch)       {pipeline.Augment.Describe(pipeline.Size)} → {Describe(augmented)}");
+        sb.AppendLine($"  valid path            {AugTransforms.None.Describe(pipeline.Size)} (no augmentation)");
+        if (pipeline.Normalization is { } norm)
         {
             var n = augmented.sub(tensor(norm.Mean, [1, 3, 1, 1])).div(tensor(norm.Std, [1, 3, 1, 1]));
             sb.AppendLine(inv, $"  normalize             mean ({string.Join(", ", norm.Mean.Select(m => m.ToString("F4", inv)))}), std ({string.Join(", ", norm.Std.Select(s => s.ToString("F4", inv)))}) → {Describe(n)}");

@@ -55,7 +55,7 @@ public static class RunReport
                     "section{margin:2em 0;border-top:1px solid #ddd}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .6em;text-align:right}" +
                     "th{background:#f2f2f2}img{max-width:100%;border:1px solid #eee}pre{background:#f8f8f8;padding:1em;overflow-x:auto}.missing{color:#888;font-style:italic}" +
                     ".summary span{display:inline-block;margin-right:2em}</style></head><body>\n");
-        html.Append($"<h1>FastVision run — {HtmlEncode(metadata.Architecture)}, {metadata.Classes.Length} classes, {metadata.Size} px</h1>");
+        html.Append($"<h1>FastVision run — {HtmlEncode(metadata.Architecture)}, {metadata.Classes.Length} classes, {metadata.Pipeline.Size} px</h1>");
         html.Append("<p class=\"summary\">");
         if (last is not null)
         {

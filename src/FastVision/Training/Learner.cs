@@ -35,7 +35,7 @@ public sealed partial class Learner : IDisposable
         Device = TorchRuntime.Device(options.Device);
         Model = model;
         Model.to(Device);
-        dls.Normalization ??= architecture.Normalization; // fastai: a pretrained model's statistics
+        if (dls.Pipeline.Normalization is null) dls.Pipeline = dls.Pipeline with { Normalization = architecture.Normalization }; // fastai: a pretrained model's statistics
         Metrics = options.Metrics?.Invoke(dls.Classes) ?? [new Accuracy(), new ErrorRate()];
         double smoothing = options.LabelSmoothing;
         LossFunction = (pred, target) => nn.functional.cross_entropy(pred, target, label_smoothing: smoothing);

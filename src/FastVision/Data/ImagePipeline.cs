@@ -1,0 +1,23 @@
+using FastVision.Models;
+
+namespace FastVision.Data;
+
+/// <summary>
+/// The one owner of how an image becomes a model input: the presize item transform, the model's input
+/// <see cref="Size"/>, the training augmentation and the normalization. The data block builds it, the loaders
+/// apply it, <c>model.json</c> stores it once, and the predictor reads it back, so training, validation,
+/// test-time augmentation and prediction cannot disagree about it.
+/// </summary>
+/// <param name="Size">The model's input side in pixels (the final resize or random-resized crop).</param>
+/// <param name="Presize">The square every image is decoded to first (fastai's item transform).</param>
+/// <param name="Augment">Training (and test-time) augmentation; <see cref="AugTransforms.None"/> for none.</param>
+/// <param name="Normalization">The statistics inputs are normalized with; null until a learner sets its model's.</param>
+public sealed record ImagePipeline(int Size, Presize Presize, AugTransforms Augment, Normalization? Normalization = null)
+{
+    /// <summary>fastai's presize ratio: 460 px presize for a 224 px model.</summary>
+    public static int DefaultPresize(int size) => (int)Math.Round(size * 460.0 / 224.0);
+
+    /// <summary>fastai's recipe at <paramref name="size"/>: presize at 460/224 of it and, when <paramref name="augment"/>, aug_transforms with <paramref name="minScale"/>.</summary>
+    public static ImagePipeline Default(int size, int presize = 0, bool augment = true, double minScale = 0.75) =>
+        new(size, new Presize(presize > 0 ? presize : DefaultPresize(size)), augment ? new AugTransforms { MinScale = minScale } : AugTransforms.None);
+}
