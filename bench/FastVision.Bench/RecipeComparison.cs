@@ -64,7 +64,9 @@ public static class RecipeComparison
         var head = nn.Sequential(
             ("0", nn.AdaptiveAvgPool2d([1, 1])), ("1", nn.Flatten()),
             ("2", nn.Linear(nf, 100)), ("3", nn.ReLU()), ("4", nn.Dropout(0.1)), ("5", nn.Linear(100, dls.Classes.Count)));
-        var learn = new Learner(dls, new VisionModel(body, head), Architectures.CntkResNet, Options(OptimizerKind.Sgd, 0));
+        var model = new VisionModel(body, head);
+        dls.Pipeline = dls.Pipeline with { Normalization = Architectures.CntkResNet.Normalization };
+        var learn = new Learner(dls, model, Options(OptimizerKind.Sgd, 0), splitter: _ => model.LayerGroups);
         learn.Unfreeze();
         return learn;
     }

@@ -1,6 +1,5 @@
 using FastVision.Training;
 using System.CommandLine;
-using FastVision.Data;
 using FastVision.Models;
 
 namespace FastVision.Cli;
@@ -14,7 +13,6 @@ internal static class CommonOptions
         DefaultValueFactory = _ => Architectures.Default.Name,
     };
 
-    public static Option<int> Size(int defaultSize) => new("--size") { Description = "Model input size in pixels (square)", DefaultValueFactory = _ => defaultSize };
     public static Option<int> Epochs(int defaultEpochs) => new("--epochs") { Description = "Epochs (one-cycle schedule, body frozen)", DefaultValueFactory = _ => defaultEpochs };
     /// <summary>--lr 1e-3, or LO:HI spread over the layer groups (fastai's slice); absent: the command's default.</summary>
     public static Option<LearningRates?> LearningRate(string defaultText) => new("--lr")
@@ -27,18 +25,7 @@ internal static class CommonOptions
         },
     };
     public static Option<int> BatchSize() => new("--batch-size") { Description = "Batch size", DefaultValueFactory = _ => 32 };
-    public static Option<int> Seed(int defaultSeed = 42) => new("--seed") { Description = "Seed for the split, initialization, shuffling and augmentation", DefaultValueFactory = _ => defaultSeed };
     public static Option<string> Device() => new("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "auto" };
-
-    public static Option<BadImagePolicy> OnBadImage() => new("--on-bad-image")
-    {
-        Description = "skip (leave unreadable images out and list them) or fail (stop at the first)",
-        DefaultValueFactory = _ => BadImagePolicy.Skip,
-    };
-
-    /// <summary>The option's value when the command offers it; <paramref name="fallback"/> when a command shares only part of a set of options.</summary>
-    public static T ValueOr<T>(this ParseResult parse, Option<T> option, T fallback) =>
-        parse.CommandResult.Command.Options.Contains(option) ? parse.GetValue(option)! : fallback;
 
     public static Option<string> Precision()
     {

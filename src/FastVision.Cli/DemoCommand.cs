@@ -12,7 +12,9 @@ internal static class DemoCommand
     {
         var output = new Option<string>("--out") { Description = "Folder for the generated images and the trained model", DefaultValueFactory = _ => "demo-run" };
         var perClass = new Option<int>("--per-class") { Description = "Generated images per class", DefaultValueFactory = _ => 150 };
-        var dataArgs = new DataArguments(defaultSize: 128, defaultSeed: 0);
+        var run = new RunArguments(defaultSeed: 0);
+        var dataArgs = new DataArguments(run, withPath: false);
+        var pipelineArgs = new PipelineArguments(defaultSize: 128);
         var epochs = CommonOptions.Epochs(4);
         var lr = CommonOptions.LearningRate(FormattableString.Invariant($"{LearningRates.DefaultFineTune}"));
         var device = CommonOptions.Device();
@@ -20,20 +22,20 @@ internal static class DemoCommand
             "Example: fastvision demo --out ./demo-run");
         command.Options.Add(output);
         command.Options.Add(perClass);
-        foreach (var o in dataArgs.Options.Where(o => o.Name != "--data")) command.Options.Add(o);
+        foreach (var o in dataArgs.Options.Concat(pipelineArgs.Options).Concat(run.Options)) command.Options.Add(o);
         foreach (var o in new Option[] { epochs, lr, device }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var outDir = parse.GetValue(output)!;
             var dataDir = Path.Combine(outDir, "data");
             Console.WriteLine($"generating {parse.GetValue(perClass)} images per class in {dataDir} ...");
-            DemoDataset.Generate(dataDir, parse.GetValue(perClass), parse.GetValue(dataArgs.Seed));
+            DemoDataset.Generate(dataDir, parse.GetValue(perClass), parse.GetValue(run.Seed));
             var started = DateTimeOffset.UtcNow;
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var dls = dataArgs.Load(parse, dataDir);
+            var dls = dataArgs.Plan(parse, pipelineArgs, path: dataDir).Loaders();
             var dataReport = DataSetReport.Build(dls.Data);
             Console.WriteLine(dataReport);
-            using var learn = VisionLearner.Create(dls, Architectures.Default, new LearnerOptions { Seed = parse.GetValue(dataArgs.Seed), Device = parse.GetValue(device)! });
+            using var learn = VisionLearner.Create(dls, Architectures.Default, new LearnerOptions { Seed = parse.GetValue(run.Seed), Device = parse.GetValue(device)! });
             Console.WriteLine($"model: {Architectures.Default.Name} (pretrained, body frozen) on {learn.Device}, {dls.Size}px");
             var rates = parse.GetValue(lr) ?? LearningRates.All(LearningRates.DefaultFineTune);
             learn.FitOneCycle(parse.GetValue(epochs), rates);

@@ -10,15 +10,15 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var prediction = new PredictionArguments();
-        var dataArgs = new DataArguments(defaultSize: 224);
+        var run = new RunArguments();
+        var prediction = new PredictionArguments(run);
+        var dataArgs = new DataArguments(run);
         var validOnly = new Option<bool>("--valid-only") { Description = "Only the validation part of the split (the same split as training with the same --split/--seed)" };
         var output = new Option<string?>("--out") { Description = "Folder for confusion_matrix.png, top_losses.png, interpretation.txt and interpretation.json" };
         var command = new Command("evaluate", "Log loss, accuracy, error rate and the confusion matrix of a trained model on a labelled set (folder or competition CSVs).\n" +
             "Example: fastvision evaluate ./model --data ./labelled --out ./evaluation");
         command.Arguments.Add(prediction.Model);
-        foreach (var o in prediction.Options.Where(o => o.Name != "--seed").Concat(dataArgs.Options.Where(o => o.Name is "--data" or "--format" or "--label-regex" or "--split" or "--valid-list" or "--valid-pct" or "--seed")))
-            command.Options.Add(o);
+        foreach (var o in prediction.Options.Concat(dataArgs.Options).Concat(run.Options)) command.Options.Add(o);
         command.Options.Add(validOnly);
         command.Options.Add(output);
         command.SetAction(parse =>

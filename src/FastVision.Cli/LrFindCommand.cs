@@ -8,8 +8,10 @@ internal static class LrFindCommand
 {
     public static Command Create()
     {
-        var dataArgs = new DataArguments(defaultSize: 224);
-        var trainArgs = new TrainingArguments();
+        var run = new RunArguments();
+        var dataArgs = new DataArguments(run);
+        var pipelineArgs = new PipelineArguments();
+        var trainArgs = new TrainingArguments(run);
         var startLr = new Option<double>("--start-lr") { Description = "First learning rate", DefaultValueFactory = _ => 1e-7 };
         var endLr = new Option<double>("--end-lr") { Description = "Last learning rate", DefaultValueFactory = _ => 10 };
         var numIt = new Option<int>("--num-it") { Description = "Training batches of the range test", DefaultValueFactory = _ => 100 };
@@ -17,12 +19,12 @@ internal static class LrFindCommand
         var plot = new Option<string>("--plot") { Description = "PNG file for the loss curve with the suggestions", DefaultValueFactory = _ => "lr_find.png" };
         var command = new Command("lr-find", "fastai's learning rate finder: an exponential LR ramp, the loss curve and suggested rates (valley first).\n" +
             "Example: fastvision lr-find --data ./conservision --plot lr_find.png");
-        foreach (var o in dataArgs.Options.Concat(trainArgs.Options)) command.Options.Add(o);
+        foreach (var o in dataArgs.Options.Concat(pipelineArgs.Options).Concat(trainArgs.Options).Concat(run.Options)) command.Options.Add(o);
         foreach (var o in new Option[] { startLr, endLr, numIt, unfreeze, plot }) command.Options.Add(o);
         command.SetAction(parse =>
         {
-            var dls = dataArgs.Load(parse);
-            using var learn = trainArgs.Create(parse, dls, parse.GetValue(dataArgs.Seed));
+            var dls = dataArgs.Plan(parse, pipelineArgs, trainArgs.Architecture(parse)).Loaders();
+            using var learn = trainArgs.Create(parse, dls);
             if (parse.GetValue(unfreeze)) learn.Unfreeze();
             var result = learn.LrFind(parse.GetValue(startLr), parse.GetValue(endLr), parse.GetValue(numIt));
             var png = parse.GetValue(plot)!;

@@ -8,7 +8,8 @@ internal static class PredictCommand
 {
     public static Command Create()
     {
-        var prediction = new PredictionArguments();
+        var run = new RunArguments();
+        var prediction = new PredictionArguments(run);
         var inputs = new Argument<string[]>("IMAGES") { Description = "Image files or folders (searched recursively)", Arity = ArgumentArity.ZeroOrMore };
         var csv = new Option<string?>("--csv") { Description = "A features CSV (id, filepath relative to the CSV's folder), e.g. test_features.csv" };
         var pathColumn = new Option<string>("--path-column") { Description = "The image path column of --csv", DefaultValueFactory = _ => "filepath" };
@@ -17,7 +18,7 @@ internal static class PredictCommand
             "Example: fastvision predict ./model ./new-photos --tta --out predictions.csv");
         command.Arguments.Add(prediction.Model);
         command.Arguments.Add(inputs);
-        foreach (var o in prediction.Options.Append(csv).Append(pathColumn).Append(output)) command.Options.Add(o);
+        foreach (var o in prediction.Options.Concat(run.Options).Append(csv).Append(pathColumn).Append(output)) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var items = new List<ImageItem>();

@@ -5,8 +5,8 @@ using FastVision.Reporting;
 
 namespace FastVision.Cli;
 
-/// <summary>The model argument and the options of every command that predicts with a saved model.</summary>
-internal sealed class PredictionArguments
+/// <summary>The model argument and the options of every command that predicts with a saved model (with <see cref="RunArguments"/>' seed and bad-image policy).</summary>
+internal sealed class PredictionArguments(RunArguments run)
 {
     private readonly Argument<string> model = new("MODEL") { Description = "A model folder written by 'fastvision train' (model.json + model.safetensors)" };
     private readonly Option<PredictionEngine> engine = new("--engine")
@@ -21,12 +21,10 @@ internal sealed class PredictionArguments
     private readonly Option<int> ttaPasses = new("--tta-passes") { Description = "Augmented passes of --tta", DefaultValueFactory = _ => 4 };
     private readonly Option<double> ttaBeta = new("--tta-beta") { Description = "Weight of the plain pass in --tta", DefaultValueFactory = _ => 0.25 };
     private readonly Option<bool> uncalibrated = new("--no-calibration") { Description = "Ignore the model's fitted temperature (raw softmax)" };
-    private readonly Option<BadImagePolicy> onBadImage = CommonOptions.OnBadImage();
-    private readonly Option<int> seed = CommonOptions.Seed();
 
     public Argument<string> Model => model;
 
-    public IEnumerable<Option> Options => [engine, device, precision, batchSize, tta, ttaPasses, ttaBeta, uncalibrated, onBadImage, seed];
+    public IEnumerable<Option> Options => [engine, device, precision, batchSize, tta, ttaPasses, ttaBeta, uncalibrated];
 
     public Predictor Load(ParseResult parse)
     {
@@ -34,8 +32,7 @@ internal sealed class PredictionArguments
         {
             Engine = parse.GetValue(engine), Device = parse.GetValue(device)!, MixedPrecision = CommonOptions.AutocastType(parse.GetValue(precision)!), BatchSize = parse.GetValue(batchSize),
             Tta = parse.GetValue(tta) ? new TestTimeAugmentation(parse.GetValue(ttaPasses), parse.GetValue(ttaBeta)) : null,
-            Calibrated = !parse.GetValue(uncalibrated), OnBadImage = parse.GetValue(onBadImage),
-            Seed = parse.ValueOr(seed, new PredictorOptions().Seed),
+            Calibrated = !parse.GetValue(uncalibrated), OnBadImage = parse.GetValue(run.OnBadImage), Seed = parse.GetValue(run.Seed),
         });
         var m = predictor.Metadata;
         Console.WriteLine(FormattableString.Invariant(

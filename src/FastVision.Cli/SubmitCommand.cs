@@ -8,14 +8,15 @@ internal static class SubmitCommand
 {
     public static Command Create()
     {
-        var prediction = new PredictionArguments();
+        var run = new RunArguments();
+        var prediction = new PredictionArguments(run);
         var features = new Option<string>("--features") { Description = "The test features CSV (id, filepath relative to its folder, site)", Required = true };
         var format = new Option<string>("--format") { Description = "The competition's submission_format.csv (id + one column per class; its row order is kept)", Required = true };
         var output = new Option<string>("--out") { Description = "The submission CSV to write", DefaultValueFactory = _ => "submission.csv" };
         var command = new Command("submit", "Predict the test set and write a checked competition submission.\n" +
             "Example: fastvision submit ./model --features data/test_features.csv --format data/submission_format.csv --tta --out submission.csv");
         command.Arguments.Add(prediction.Model);
-        foreach (var o in prediction.Options.Append(features).Append(format).Append(output)) command.Options.Add(o);
+        foreach (var o in prediction.Options.Concat(run.Options).Append(features).Append(format).Append(output)) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var featuresPath = Path.GetFullPath(parse.GetValue(features)!);

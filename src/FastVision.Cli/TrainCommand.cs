@@ -9,8 +9,10 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var dataArgs = new DataArguments(defaultSize: 224);
-        var trainArgs = new TrainingArguments();
+        var run = new RunArguments();
+        var dataArgs = new DataArguments(run);
+        var pipelineArgs = new PipelineArguments();
+        var trainArgs = new TrainingArguments(run);
         var epochs = CommonOptions.Epochs(3);
         var fineTune = new Option<int?>("--fine-tune") { Description = "fastai's fine_tune: --freeze-epochs with the body frozen, then N epochs of the whole network with discriminative rates" };
         var freezeEpochs = new Option<int>("--freeze-epochs") { Description = "Frozen epochs before --fine-tune unfreezes", DefaultValueFactory = _ => 1 };
@@ -29,20 +31,20 @@ internal static class TrainCommand
 
         var command = new Command("train", "Fine-tune a pretrained CNN on a labelled image folder or the competition CSVs.\n" +
             "Example: fastvision train --data ./conservision --fine-tune 2 --lr 2e-3 --out ./model");
-        foreach (var o in dataArgs.Options.Concat(trainArgs.Options)) command.Options.Add(o);
+        foreach (var o in dataArgs.Options.Concat(pipelineArgs.Options).Concat(trainArgs.Options).Concat(run.Options)) command.Options.Add(o);
         foreach (var o in new Option[] { epochs, fineTune, freezeEpochs, lr, schedule, mixup, cutmix, earlyStop, reduceLr, saveBest, resume, output, lrFind, noCalibrate })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
             var started = DateTimeOffset.UtcNow;
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var planned = dataArgs.Plan(parse);
+            var planned = dataArgs.Plan(parse, pipelineArgs, trainArgs.Architecture(parse));
             var dataReport = DataSetReport.Build(planned.Data);
             Console.WriteLine(dataReport);
             var dls = planned.Loaders();
             var outDir = parse.GetValue(output)!;
             Directory.CreateDirectory(outDir);
-            using var learn = trainArgs.Create(parse, dls, parse.GetValue(dataArgs.Seed));
+            using var learn = trainArgs.Create(parse, dls);
             if (parse.GetValue(resume) is { } from)
             {
                 learn.Resume(from);

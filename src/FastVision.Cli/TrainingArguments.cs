@@ -7,8 +7,8 @@ using FastVision.Training;
 
 namespace FastVision.Cli;
 
-/// <summary>The options that create a learner (shared by train and lr-find).</summary>
-internal sealed class TrainingArguments
+/// <summary>The options that create a learner (shared by train and lr-find), seeded by <see cref="RunArguments.Seed"/>.</summary>
+internal sealed class TrainingArguments(RunArguments run)
 {
     private readonly Option<string> arch = CommonOptions.Architecture();
     private readonly Option<string> device = CommonOptions.Device();
@@ -24,12 +24,15 @@ internal sealed class TrainingArguments
 
     public IEnumerable<Option> Options => [arch, device, precision, optimizer, weightDecay, labelSmoothing, noPretrained, weights];
 
-    public Learner Create(ParseResult parse, DataLoaders dls, int seed)
+    /// <summary>The architecture --arch names (its input size is the default --size).</summary>
+    public Architecture Architecture(ParseResult parse) => Architectures.Get(parse.GetValue(arch)!);
+
+    public Learner Create(ParseResult parse, DataLoaders dls)
     {
-        var architecture = Architectures.Get(parse.GetValue(arch)!);
+        var architecture = Architecture(parse);
         var learn = VisionLearner.Create(dls, architecture, new LearnerOptions
         {
-            Seed = seed, Device = parse.GetValue(device)!, Optimizer = parse.GetValue(optimizer), WeightDecay = parse.GetValue(weightDecay),
+            Seed = parse.GetValue(run.Seed), Device = parse.GetValue(device)!, Optimizer = parse.GetValue(optimizer), WeightDecay = parse.GetValue(weightDecay),
             LabelSmoothing = parse.GetValue(labelSmoothing), Pretrained = !parse.GetValue(noPretrained), Weights = parse.GetValue(weights),
             MixedPrecision = CommonOptions.AutocastType(parse.GetValue(precision)!),
             Metrics = _ => [new Accuracy(), new ErrorRate(), new LogLoss()],

@@ -39,6 +39,35 @@ public class LearnerTests
         Assert.Contains("body.layer4.2.bn2.weight", changed);
     }
 
+    /// <summary>fastai's Learner(dls, model, loss_func, splitter): any model, its own loss and layer groups, the same loop.</summary>
+    [Fact]
+    public void TheLearnerTrainsAnyModelWithItsLossAndSplitter()
+    {
+        using var dir = new TempDir();
+        var dls = TinyDemo(dir, perClass: 8);
+        dls.Pipeline = dls.Pipeline with { Normalization = FastVision.Models.Normalization.ImageNet };
+        var features = nn.Sequential(("pool", nn.AdaptiveAvgPool2d(4)), ("flat", nn.Flatten()), ("linear", nn.Linear(48, 16)), ("norm", nn.LayerNorm(16)));
+        var classifier = nn.Linear(16, dls.Classes.Count);
+        var model = nn.Sequential(("features", features), ("classifier", classifier));
+        int lossCalls = 0;
+        using var learn = new Learner(dls, model, new LearnerOptions { Log = null, Seed = 1 },
+            lossFunction: (pred, target) => { lossCalls++; return nn.functional.cross_entropy(pred, target); },
+            splitter: _ => [[features], [classifier]]);
+        Assert.Equal(2, learn.LayerGroups.Count);
+        learn.Freeze();
+        var before = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        learn.FitOneCycle(1, LearningRates.Range(1e-3, 1e-2));
+        Assert.True(lossCalls > 0);
+        Assert.Equal(2, learn.BaseLearningRates.Length);
+        var after = model.state_dict();
+        var changed = before.Where(kv => !kv.Value.allclose(after[kv.Key], rtol: 0, atol: 0)).Select(kv => kv.Key).ToList();
+        Assert.Contains("classifier.weight", changed);
+        Assert.Contains("features.norm.weight", changed); // a frozen group's LayerNorm trains, as BatchNorm does
+        Assert.DoesNotContain("features.linear.weight", changed);
+        var refused = Assert.Throws<NotSupportedException>(() => learn.Export(dir.Combine("model")));
+        Assert.Contains("registered architecture", refused.Message);
+    }
+
     /// <summary>A metric with no value yet (e.g. a class without validation images): NaN must survive the JSON files.</summary>
     private sealed class Undefined : FastVision.Metrics.IMetric
     {

@@ -45,15 +45,18 @@ public static class ModelBundle
 
     public static string Version => typeof(ModelBundle).Assembly.GetName().Version?.ToString() ?? "0";
 
+    /// <summary>Writes <paramref name="learner"/>'s model, which must be a <see cref="VisionModel"/> of a registered architecture (what loading rebuilds).</summary>
     public static void Save(Learner learner, string directory)
     {
+        if (learner.Model is not VisionModel { Architecture: { } architecture } model)
+            throw new NotSupportedException($"A model folder holds a vision model of a registered architecture (VisionLearner.Create, VisionModel.Create); this learner's model ({learner.Model.GetName()}) cannot be rebuilt from one.");
         Directory.CreateDirectory(directory);
         var onnxPath = Path.Combine(directory, OnnxFile);
         File.Delete(onnxPath); // an earlier run's graph must never sit beside new weights, whatever fails below
         var weightsPath = Path.Combine(directory, WeightsFile);
-        AtomicFile.Write(weightsPath, path => learner.Model.save_safetensors(path));
-        SaveOnnx(learner, weightsPath, onnxPath);
-        var metadata = new ModelMetadata(FormatVersion, Version, learner.Architecture.Name, [.. learner.Dls.Classes], learner.Dls.Pipeline, [.. learner.History])
+        AtomicFile.Write(weightsPath, path => model.save_safetensors(path));
+        SaveOnnx(learner, model, weightsPath, onnxPath);
+        var metadata = new ModelMetadata(FormatVersion, Version, architecture.Name, [.. learner.Dls.Classes], learner.Dls.Pipeline, [.. learner.History])
         {
             Calibration = learner.Calibration,
         };
@@ -65,18 +68,18 @@ public static class ModelBundle
     /// CPU: a model trained elsewhere is checked as a CPU copy of the weights just written); otherwise none, the user is
     /// told why, and predictions use TorchSharp.
     /// </summary>
-    private static void SaveOnnx(Learner learner, string weightsPath, string onnxPath)
+    private static void SaveOnnx(Learner learner, VisionModel model, string weightsPath, string onnxPath)
     {
-        if (!OnnxExport.Supports(learner.Model)) return;
+        if (!OnnxExport.Supports(model)) return;
         VisionModel? cpuCopy = null;
         try
         {
             if (learner.Device.type != DeviceType.CPU)
             {
-                cpuCopy = VisionModel.Create(learner.Architecture, learner.Dls.Classes.Count);
+                cpuCopy = VisionModel.Create(model.Architecture!, learner.Dls.Classes.Count);
                 StateDicts.CopyFromFile(cpuCopy, weightsPath);
             }
-            OnnxExport.Save(cpuCopy ?? learner.Model, learner.Dls.Size, onnxPath);
+            OnnxExport.Save(cpuCopy ?? model, learner.Dls.Size, onnxPath);
         }
         catch (Exception e) when (e is OnnxMismatchException or OnnxRuntimeException)
         {

@@ -24,8 +24,7 @@ public abstract class VisionBody(string name) : nn.Module<Tensor, Tensor>(name)
     /// The body's normalization layers: they stay trainable when the body is frozen (fastai's <c>train_bn</c>: their
     /// statistics and affine parameters must adapt to the new data) and get no weight decay (wd_bn_bias=False).
     /// </summary>
-    public virtual bool IsNormLayer(nn.Module module) =>
-        module is BatchNorm1d or BatchNorm2d or BatchNorm3d or LayerNorm or GroupNorm or InstanceNorm1d or InstanceNorm2d or InstanceNorm3d;
+    public virtual bool IsNormLayer(nn.Module module) => NormLayers.Contains(module);
 
     public sealed override Tensor forward(Tensor images)
     {

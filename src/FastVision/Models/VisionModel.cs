@@ -11,12 +11,17 @@ public sealed class VisionModel : nn.Module<Tensor, Tensor>
     private readonly VisionBody body;
     private readonly Sequential head;
 
-    public VisionModel(VisionBody body, Sequential head) : base(nameof(VisionModel))
+    /// <param name="architecture">The registered architecture it was built from (what a model bundle names); null for a hand-built model.</param>
+    public VisionModel(VisionBody body, Sequential head, Architecture? architecture = null) : base(nameof(VisionModel))
     {
         this.body = body;
         this.head = head;
+        Architecture = architecture;
         RegisterComponents();
     }
+
+    /// <summary>The registry entry it was built from; null when the body or head was assembled by hand (it cannot be exported as a bundle).</summary>
+    public Architecture? Architecture { get; }
 
     /// <summary>
     /// The one way FastVision assembles a model: <paramref name="architecture"/>'s body (with its built-in weights when
@@ -25,7 +30,7 @@ public sealed class VisionModel : nn.Module<Tensor, Tensor>
     public static VisionModel Create(Architecture architecture, int classes, bool pretrained = false)
     {
         var body = architecture.CreateBody(pretrained);
-        return new VisionModel(body, ClassifierHead.Create(body.NumFeatures, classes));
+        return new VisionModel(body, ClassifierHead.Create(body.NumFeatures, classes), architecture);
     }
 
     public VisionBody Body => body;

@@ -10,7 +10,7 @@ public sealed record RunInfo(string FastVisionVersion, string TorchSharpVersion,
     public static RunInfo Capture(Learner learn, DateTimeOffset started, double? learningRate) => new(
         Inference.ModelBundle.Version,
         typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?",
-        learn.Architecture.Name, learn.Device.ToString(), learn.Options.MixedPrecision?.ToString() ?? "fp32",
+        (learn.Model as Models.VisionModel)?.Architecture?.Name ?? learn.Model.GetName(), learn.Device.ToString(), learn.Options.MixedPrecision?.ToString() ?? "fp32",
         TorchSharp.torch.get_num_threads(), Environment.ProcessorCount, System.Runtime.InteropServices.RuntimeInformation.OSDescription,
         string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), started, (DateTimeOffset.UtcNow - started).TotalSeconds, learningRate);
 }

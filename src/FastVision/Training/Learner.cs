@@ -12,11 +12,12 @@ using static TorchSharp.torch;
 namespace FastVision.Training;
 
 /// <summary>
-/// Trains a <see cref="VisionModel"/> on <see cref="DataLoaders"/> (fastai's Learner). One loop, <see cref="Fit"/>,
+/// Trains any model on <see cref="DataLoaders"/> with a loss and a splitter (fastai's Learner). One loop, <see cref="Fit"/>,
 /// raises named events on its callbacks; schedules (<see cref="FitOneCycle"/>, <see cref="FitFlatCos"/>) and
-/// <see cref="FineTune"/> are thin layers that add a <see cref="ParamScheduler"/> and call it.
+/// <see cref="FineTune"/> are thin layers that add a <see cref="ParamScheduler"/> and call it. <see cref="VisionLearner"/>
+/// adds what is vision-specific: a registered architecture, its weights and normalization, the body frozen.
 /// </summary>
-public sealed partial class Learner : IDisposable
+public partial class Learner : IDisposable
 {
     private readonly List<EpochResult> history = [];
     private readonly List<Callback> callbacks = [];
@@ -25,20 +26,23 @@ public sealed partial class Learner : IDisposable
     private ParamGroupMap? groups;
     private List<Callback> active = [];
 
-    public Learner(DataLoaders dls, VisionModel model, Architecture architecture, LearnerOptions options)
+    /// <param name="lossFunction">The loss of one batch (predictions, targets); null: cross-entropy, label-smoothed with <see cref="LearnerOptions.LabelSmoothing"/>.</param>
+    /// <param name="splitter">The model's layer groups, earliest first (fastai's splitter): the unit of freezing and discriminative rates; null: one group.</param>
+    public Learner(DataLoaders dls, nn.Module<Tensor, Tensor> model, LearnerOptions? options = null, Func<Tensor, Tensor, Tensor>? lossFunction = null,
+        Func<nn.Module<Tensor, Tensor>, IReadOnlyList<IReadOnlyList<nn.Module>>>? splitter = null)
     {
         TorchRuntime.EnsureInitialized();
+        options ??= new LearnerOptions();
         Dls = dls;
         Options = options;
         Log = options.Log;
-        Architecture = architecture;
         Device = TorchRuntime.Device(options.Device);
-        Model = model;
-        Model.to(Device);
-        if (dls.Pipeline.Normalization is null) dls.Pipeline = dls.Pipeline with { Normalization = architecture.Normalization }; // fastai: a pretrained model's statistics
+        this.model = model;
+        model.to(Device);
+        LayerGroups = splitter?.Invoke(model) ?? [[model]];
         Metrics = options.Metrics?.Invoke(dls.Classes) ?? [new Accuracy(), new ErrorRate()];
         double smoothing = options.LabelSmoothing;
-        LossFunction = (pred, target) => nn.functional.cross_entropy(pred, target, label_smoothing: smoothing);
+        LossFunction = lossFunction ?? ((pred, target) => nn.functional.cross_entropy(pred, target, label_smoothing: smoothing));
         TrainSource = dls.Train;
         Recorder = new Recorder();
         callbacks.Add(Recorder);
@@ -46,9 +50,14 @@ public sealed partial class Learner : IDisposable
         if (options.MixedPrecision is { } dtype) callbacks.Add(new MixedPrecision(dtype));
     }
 
+    private readonly nn.Module<Tensor, Tensor> model;
+
     public DataLoaders Dls { get; }
-    public VisionModel Model { get; }
-    public Architecture Architecture { get; }
+    public virtual nn.Module<Tensor, Tensor> Model => model;
+
+    /// <summary>The splitter's layer groups, earliest first: the unit of freezing and discriminative learning rates.</summary>
+    public IReadOnlyList<IReadOnlyList<nn.Module>> LayerGroups { get; }
+
     public LearnerOptions Options { get; }
 
     /// <summary>Where callbacks write messages: <see cref="LearnerOptions.Log"/>, or the live progress display's line writer during a fit.</summary>
@@ -89,7 +98,7 @@ public sealed partial class Learner : IDisposable
     public TimeSpan DataWait => dataWait.Elapsed;
     public string? CancelReason { get; private set; }
 
-    /// <summary>The loss of one batch: cross-entropy (label-smoothed when <see cref="LearnerOptions.LabelSmoothing"/> &gt; 0).</summary>
+    /// <summary>The loss of one batch (callbacks such as MixUp replace it for a fit).</summary>
     public Func<Tensor, Tensor, Tensor> LossFunction { get; set; }
 
     /// <summary>Validation loss and metrics of the last validation pass.</summary>
@@ -103,23 +112,28 @@ public sealed partial class Learner : IDisposable
 
     public OptimizerHelper Optimizer => optimizer ??= CreateOptimizer();
 
-    /// <summary>Trains only the head; normalization layers stay trainable (fastai's train_bn, see <see cref="VisionBody.IsNormLayer"/>).</summary>
-    public void Freeze() => FreezeTo(Model.LayerGroups.Count - 1);
+    /// <summary>Trains only the last layer group (a vision model's head); normalization layers stay trainable (fastai's train_bn, see <see cref="IsNormLayer"/>).</summary>
+    public void Freeze() => FreezeTo(LayerGroups.Count - 1);
 
     public void Unfreeze() => FreezeTo(0);
 
     /// <summary>Groups before <paramref name="group"/> are frozen (except normalization layers).</summary>
     public void FreezeTo(int group)
     {
-        var layerGroups = Model.LayerGroups;
-        for (int g = 0; g < layerGroups.Count; g++)
-            foreach (var module in layerGroups[g].SelectMany(m => m.modules().Prepend(m)).Distinct())
+        for (int g = 0; g < LayerGroups.Count; g++)
+            foreach (var module in LayerGroups[g].SelectMany(m => m.modules().Prepend(m)).Distinct())
             {
-                bool trainable = g >= group || Model.Body.IsNormLayer(module);
+                bool trainable = g >= group || IsNormLayer(module);
                 foreach (var p in module.parameters(recurse: false)) p.requires_grad = trainable;
             }
         FrozenGroups = group;
     }
+
+    /// <summary>
+    /// Layers that stay trainable when their group is frozen and get no weight decay (fastai's train_bn and wd_bn_bias=False):
+    /// <see cref="NormLayers"/>; a vision learner asks its body.
+    /// </summary>
+    protected virtual bool IsNormLayer(nn.Module module) => NormLayers.Contains(module);
 
     public int FrozenGroups { get; private set; }
     public bool IsFrozen => FrozenGroups > 0;
@@ -135,7 +149,7 @@ public sealed partial class Learner : IDisposable
     {
         var fitCallbacks = (extraCallbacks ?? []).ToList();
         if (!fitCallbacks.OfType<ParamScheduler>().Any()) fitCallbacks.Insert(0, new ParamScheduler(Schedules.Constant(1), Schedules.Constant(0.9)));
-        BaseLearningRates = (lr ?? LearningRates.All(LearningRates.DefaultFit)).For(Model.LayerGroups.Count);
+        BaseLearningRates = (lr ?? LearningRates.All(LearningRates.DefaultFit)).For(LayerGroups.Count);
         if (countsAsFit && resumePoint is { } resume)
         {
             if (resume.FitIndex > FitIndex) { FitIndex++; return; } // finished before the interruption
@@ -360,7 +374,7 @@ public sealed partial class Learner : IDisposable
 
     private OptimizerHelper CreateOptimizer()
     {
-        groups = ParamGroupMap.Build(Model);
+        groups = ParamGroupMap.Build(LayerGroups, IsNormLayer);
         var o = Options;
         if (o.Optimizer == OptimizerKind.Sgd)
             return optim.SGD(groups.Groups.Select(g => new SGD.ParamGroup(g.Parameters, LearningRates.DefaultFit, 0.9, 0, g.Decay ? o.WeightDecay : 0, false, false)), LearningRates.DefaultFit);
@@ -376,7 +390,8 @@ public sealed partial class Learner : IDisposable
     public void Dispose()
     {
         optimizer?.Dispose();
-        Model.Dispose();
+        model.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>
@@ -385,18 +400,17 @@ public sealed partial class Learner : IDisposable
     /// </summary>
     private sealed record ParamGroupMap(List<(IEnumerable<Parameter> Parameters, bool Decay)> Groups, int[] LayerGroupOf)
     {
-        public static ParamGroupMap Build(VisionModel model)
+        public static ParamGroupMap Build(IReadOnlyList<IReadOnlyList<nn.Module>> layerGroups, Func<nn.Module, bool> isNormLayer)
         {
             var groups = new List<(IEnumerable<Parameter>, bool)>();
             var layerOf = new List<int>();
-            var layerGroups = model.LayerGroups;
             for (int g = 0; g < layerGroups.Count; g++)
             {
                 var decay = new List<Parameter>();
                 var noDecay = new List<Parameter>();
                 foreach (var module in layerGroups[g].SelectMany(m => m.modules().Prepend(m)).Distinct())
                     foreach (var (name, p) in module.named_parameters(recurse: false))
-                        (model.Body.IsNormLayer(module) || name == "bias" ? noDecay : decay).Add(p);
+                        (isNormLayer(module) || name == "bias" ? noDecay : decay).Add(p);
                 if (decay.Count > 0) { groups.Add((decay, true)); layerOf.Add(g); }
                 if (noDecay.Count > 0) { groups.Add((noDecay, false)); layerOf.Add(g); }
             }

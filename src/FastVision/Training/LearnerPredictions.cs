@@ -2,7 +2,7 @@ using DataLoader = FastVision.Data.DataLoader;
 
 namespace FastVision.Training;
 
-public sealed partial class Learner
+public partial class Learner
 {
     /// <summary>Temperature scaling fitted by calibration (LearnerInference.Calibrate); exported with the model.</summary>
     public Calibration? Calibration { get; set; }

@@ -1,6 +1,6 @@
 namespace FastVision.Training;
 
-public sealed partial class Learner
+public partial class Learner
 {
     /// <summary>fastai's fit_one_cycle.</summary>
     public void FitOneCycle(int epochs, LearningRates? lrMax = null, double div = 25, double divFinal = 1e5, double pctStart = 0.25,

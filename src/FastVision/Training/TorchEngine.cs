@@ -1,11 +1,10 @@
-using FastVision.Models;
 using FastVision.Native;
 using static TorchSharp.torch;
 
 namespace FastVision.Training;
 
 /// <summary>TorchSharp: the model in eval mode, fp32 or under autocast.</summary>
-public sealed class TorchEngine(VisionModel model, Device device, ScalarType? autocast = null, bool ownsModel = false) : IInferenceEngine
+public sealed class TorchEngine(nn.Module<Tensor, Tensor> model, Device device, ScalarType? autocast = null, bool ownsModel = false) : IInferenceEngine
 {
     public string Name => autocast switch { ScalarType.BFloat16 => "torch bf16", ScalarType.Float16 => "torch fp16", _ => "torch fp32" };
     public Device Device => device;

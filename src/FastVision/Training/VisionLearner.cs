@@ -1,15 +1,32 @@
 using FastVision.Data;
 using FastVision.Models;
 using FastVision.Native;
-using FastVision.Training;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FastVision.Training;
 
-/// <summary>fastai's vision_learner: a pretrained body, a new head, the body frozen.</summary>
-public static class VisionLearner
+/// <summary>
+/// fastai's vision_learner: a <see cref="Learner"/> on a registered architecture's body (its weights when pretrained)
+/// with a new head, the data normalized with the architecture's statistics, and the body frozen when it starts from weights.
+/// </summary>
+public sealed class VisionLearner : Learner
 {
-    public static Learner Create(DataLoaders dls, Architecture? architecture = null, LearnerOptions? options = null)
+    private VisionLearner(DataLoaders dls, VisionModel model, LearnerOptions options)
+        : base(dls, model, options, splitter: _ => model.LayerGroups)
+    {
+        Architecture = model.Architecture!;
+        if (dls.Pipeline.Normalization is null) dls.Pipeline = dls.Pipeline with { Normalization = Architecture.Normalization }; // fastai: a pretrained model's statistics
+    }
+
+    public override VisionModel Model => (VisionModel)base.Model;
+
+    public Architecture Architecture { get; }
+
+    /// <summary>Its body decides (<see cref="VisionBody.IsNormLayer"/>).</summary>
+    protected override bool IsNormLayer(nn.Module module) => Model.Body.IsNormLayer(module);
+
+    public static VisionLearner Create(DataLoaders dls, Architecture? architecture = null, LearnerOptions? options = null)
     {
         TorchRuntime.EnsureInitialized();
         architecture ??= Architectures.Default;
@@ -22,7 +39,7 @@ public static class VisionLearner
             var report = BodyWeights.LoadInto(model, file);
             options.Log?.WriteLine(report);
         }
-        var learner = new Learner(dls, model, architecture, options);
+        var learner = new VisionLearner(dls, model, options);
         if (builtIn || options.Weights is not null) learner.Freeze();
         return learner;
     }
