@@ -80,8 +80,11 @@ public static class CpuSafetyBench
 
     private static Tensor Run(Func<Tensor> forward, bool fp32)
     {
+        Tensor output;
         using (fp32 ? null : Autocast.Enter(DeviceType.CPU, ScalarType.BFloat16))
-            return forward().to(ScalarType.Float32);
+            output = forward();
+        if (output.dtype == ScalarType.Float32) return output;
+        using (output) return output.to(ScalarType.Float32); // the bf16 output is freed now, not by the finalizer
     }
 
     private static void Training(BenchmarkReport report, Architecture arch, int steps)

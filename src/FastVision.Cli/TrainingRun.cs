@@ -31,7 +31,7 @@ internal static class TrainingRun
         TrainingPlots.Schedule(learn, Path.Combine(outDir, RunFiles.Schedule));
         AtomicFile.WriteAllText(Path.Combine(outDir, RunFiles.Data), dataReport);
         BatchGrid.Save(learn.Dls.Train, learn.Dls.Classes, Path.Combine(outDir, RunFiles.Batch));
-        learn.Export(outDir);
+        if (learn.Export(outDir).OnnxWarning is { } warning) Console.Error.WriteLine($"warning: {warning}"); // stderr: --quiet and --json keep it
         RunFiles.WriteJson(outDir, RunFiles.Run, RunInfo.Capture(learn, started, learningRate));
         Console.WriteLine($"report: {Path.GetFullPath(RunReport.Write(outDir))}");
     }

@@ -19,7 +19,7 @@ public class CpuSafetyTests
     {
         var arch = Architectures.Get(name);
         manual_seed(1);
-        using var body = arch.CreateBody(pretrained: arch.Pretrained is not null);
+        using var body = arch.CreateBody(pretrained: arch.DefaultWeights is not null);
         body.eval();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();

@@ -26,7 +26,7 @@ public class ModelInteropTests
         using var dir = new TempDir();
         var arch = Architectures.Get(architecture);
         using var learn = TrainedTiny(dir, arch == Architectures.Default ? null : arch);
-        learn.Export(dir.Combine("model"));
+        Assert.True(learn.Export(dir.Combine("model")).HasOnnx);
         Assert.True(File.Exists(dir.Combine("model", ModelBundle.OnnxFile)));
 
         using var onnx = new OnnxEngine(dir.Combine("model", ModelBundle.OnnxFile));
@@ -49,8 +49,10 @@ public class ModelInteropTests
         using var learn = TrainedTiny(dir, Architectures.MobileNetV3Small);
         Directory.CreateDirectory(dir.Combine("model"));
         File.WriteAllText(dir.Combine("model", ModelBundle.OnnxFile), "an earlier run's graph");
-        learn.Export(dir.Combine("model"));
+        var saved = learn.Export(dir.Combine("model"));
         Assert.False(File.Exists(dir.Combine("model", ModelBundle.OnnxFile)));
+        Assert.False(saved.HasOnnx);
+        Assert.Null(saved.OnnxWarning); // no exporter for the architecture: nothing was refused
         using var predictor = Predictor.Load(dir.Combine("model"));
         Assert.Equal("torch fp32", predictor.EngineName);
     }

@@ -46,26 +46,20 @@ public class SmallDataSetTests
         Assert.True(File.Exists(dir.Combine("batch.png")));
     }
 
-    [Fact]
-    public void TrainLowersTheBatchSizeAndSaysSoInOneLine()
+    [Theory]
+    [InlineData("train", "train: accuracy=")]
+    [InlineData("lr-find", "lr-find: valley=")]
+    public void TrainingCommandsLowerTheBatchSizeAndSaySoInOneLine(string command, string result)
     {
         using var dir = new TempDir();
         var data = Folders(dir, train: 8, valid: 2);
-        var run = CliRunner.Run(["train", "--data", data, .. Tiny, "--epochs", "1", "--out", dir.Combine("model")]);
+        string[] extra = command == "train"
+            ? ["--epochs", "1", "--out", dir.Combine("model")]
+            : ["--num-it", "10", "--end-lr", "1e-2", "--plot", dir.Combine("lr_find.png")];
+        var run = CliRunner.Run([command, "--data", data, .. Tiny, .. extra]);
         Assert.True(run.ExitCode == 0, run.Output + run.Errors);
         Assert.Single(run.Output.Split('\n'), line => line == Notice);
-        Assert.Contains("train: accuracy=", run.Output);
-    }
-
-    [Fact]
-    public void LrFindLowersTheBatchSizeAndSaysSoInOneLine()
-    {
-        using var dir = new TempDir();
-        var data = Folders(dir, train: 8, valid: 2);
-        var run = CliRunner.Run(["lr-find", "--data", data, .. Tiny, "--num-it", "10", "--end-lr", "1e-2", "--plot", dir.Combine("lr_find.png")]);
-        Assert.True(run.ExitCode == 0, run.Output + run.Errors);
-        Assert.Single(run.Output.Split('\n'), line => line == Notice);
-        Assert.Contains("lr-find: valley=", run.Output);
+        Assert.Contains(result, run.Output);
     }
 
     [Fact]

@@ -35,7 +35,8 @@ public sealed record DataLoaderOptions
     public BadImagePolicy OnBadImage { get; init; } = BadImagePolicy.Skip;
     public string? CacheDirectory { get; init; }
 
-    internal DataBlock Block(IItemSource source, ILabeller? labeller, string root)
+    /// <summary>The data block of a layout: its item source and labeller with these options (the splitter, pipeline and reading settings).</summary>
+    public DataBlock Block(IItemSource source, ILabeller? labeller, string root)
     {
         var pipeline = ImagePipeline.Default(Size, Presize, Augment, MinScale);
         return new(source, labeller, Splitter ?? SplitterFor(root), pipeline.Presize, pipeline.Augment, pipeline.Size)

@@ -26,6 +26,6 @@ public static class LearnerInference
         }
     }
 
-    /// <summary>Writes weights and metadata to <paramref name="directory"/> (see <see cref="ModelBundle"/>).</summary>
-    public static void Export(this Learner learner, string directory) => ModelBundle.Save(learner, directory);
+    /// <summary>Writes weights and metadata to <paramref name="directory"/> (see <see cref="ModelBundle"/>); the result says whether the ONNX graph was refused, and why.</summary>
+    public static SavedBundle Export(this Learner learner, string directory) => ModelBundle.Save(learner, directory);
 }

@@ -25,6 +25,9 @@ public sealed record ModelMetadata(
     public double Temperature => Calibration?.Temperature ?? 1;
 }
 
+/// <summary>What <see cref="ModelBundle.Save"/> wrote: whether the folder has <c>model.onnx</c>, and why not when the export was refused.</summary>
+public sealed record SavedBundle(string Directory, bool HasOnnx, string? OnnxWarning);
+
 /// <summary>
 /// A trained model on disk, one folder: <c>model.safetensors</c> (keys body.* / head.*), <c>model.onnx</c> (the same
 /// network for ONNX Runtime, when the architecture exports) and <c>model.json</c> (written last). Every file is
@@ -46,7 +49,7 @@ public static class ModelBundle
     public static string Version => typeof(ModelBundle).Assembly.GetName().Version?.ToString() ?? "0";
 
     /// <summary>Writes <paramref name="learner"/>'s model, which must be a <see cref="VisionModel"/> of a registered architecture (what loading rebuilds).</summary>
-    public static void Save(Learner learner, string directory)
+    public static SavedBundle Save(Learner learner, string directory)
     {
         if (learner.Model is not VisionModel { Architecture: { } architecture } model)
             throw new NotSupportedException($"A model folder holds a vision model of a registered architecture (VisionLearner.Create, VisionModel.Create); this learner's model ({learner.Model.GetName()}) cannot be rebuilt from one.");
@@ -55,22 +58,23 @@ public static class ModelBundle
         File.Delete(onnxPath); // an earlier run's graph must never sit beside new weights, whatever fails below
         var weightsPath = Path.Combine(directory, WeightsFile);
         AtomicFile.Write(weightsPath, path => model.save_safetensors(path));
-        SaveOnnx(learner, model, weightsPath, onnxPath);
+        var onnxWarning = SaveOnnx(learner, model, weightsPath, onnxPath);
         var metadata = new ModelMetadata(FormatVersion, Version, architecture.Name, [.. learner.Dls.Classes], learner.Dls.Pipeline, [.. learner.History])
         {
             Calibration = learner.Calibration,
         };
         JsonFiles.Write(Path.Combine(directory, MetadataFile), metadata);
+        return new SavedBundle(directory, File.Exists(onnxPath), onnxWarning);
     }
 
     /// <summary>
     /// model.onnx only when the architecture exports and the graph agrees with the model (checked by the export, on the
-    /// CPU: a model trained elsewhere is checked as a CPU copy of the weights just written); otherwise none, the user is
-    /// told why, and predictions use TorchSharp.
+    /// CPU: a model trained elsewhere is checked as a CPU copy of the weights just written); otherwise none, and the
+    /// warning says why (predictions then use TorchSharp).
     /// </summary>
-    private static void SaveOnnx(Learner learner, VisionModel model, string weightsPath, string onnxPath)
+    private static string? SaveOnnx(Learner learner, VisionModel model, string weightsPath, string onnxPath)
     {
-        if (!OnnxExport.Supports(model)) return;
+        if (!OnnxExport.Supports(model)) return null;
         VisionModel? cpuCopy = null;
         try
         {
@@ -80,10 +84,11 @@ public static class ModelBundle
                 StateDicts.CopyFromFile(cpuCopy, weightsPath);
             }
             OnnxExport.Save(cpuCopy ?? model, learner.Dls.Size, onnxPath);
+            return null;
         }
         catch (Exception e) when (e is OnnxMismatchException or OnnxRuntimeException)
         {
-            learner.Log?.WriteLine($"warning: {e.Message}; the model folder has no {OnnxFile}, so predictions run on TorchSharp.");
+            return $"{e.Message}; the model folder has no {OnnxFile}, so predictions run on TorchSharp.";
         }
         finally
         {

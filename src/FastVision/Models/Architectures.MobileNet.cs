@@ -19,5 +19,5 @@ public static partial class Architectures
 
     private static Architecture MobileNet(string name, long features, Func<nn.Module> network) =>
         new(name, $"TorchVision {name} (features, {features} channels); no weights ship offline (random init or --weights)",
-            () => new TorchVisionBody(network(), features), Normalization.ImageNet);
+            () => new TorchVisionBody(network(), features), classifierKeys: ["classifier"]);
 }

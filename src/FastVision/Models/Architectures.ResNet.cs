@@ -15,8 +15,7 @@ public static partial class Architectures
             "cntk-resnet",
             "ImageNet-pretrained BasicBlock ResNet, blocks [2,2,2,3] (not torchvision's resnet18), from ML.NET's DnnImageFeaturizer.ResNet18 CNTK export",
             () => new ResNet(ResNetBlock.Basic, [2, 2, 2, 3]),
-            CntkResNetWeights.Normalization,
-            new CntkResNetWeights()));
+            [new PretrainedConfig("cntk_in1k", new CntkResNetWeights(), CntkResNetWeights.Normalization)]));
         ResNet18 = Register(Torchvision("resnet18", ResNetBlock.Basic, [2, 2, 2, 2]));
         ResNet34 = Register(Torchvision("resnet34", ResNetBlock.Basic, [3, 4, 6, 3]));
         ResNet50 = Register(Torchvision("resnet50", ResNetBlock.Bottleneck, [3, 4, 6, 3]));
@@ -30,5 +29,5 @@ public static partial class Architectures
 
     private static Architecture Torchvision(string name, ResNetBlock block, int[] layers, long groups = 1, long baseWidth = 64) =>
         new(name, $"torchvision {name} layout; no weights ship offline (random init or --weights)",
-            () => new ResNet(block, layers, groups, baseWidth), Normalization.ImageNet);
+            () => new ResNet(block, layers, groups, baseWidth), classifierKeys: ["fc"]);
 }

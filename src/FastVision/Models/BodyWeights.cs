@@ -15,14 +15,13 @@ public sealed record WeightsReport(string Source, int BodyTensors, bool HeadLoad
 /// Starts a model from a state dict on disk (<see cref="WeightFiles"/>): torchvision or timm key names (for ResNets the
 /// two agree: conv1, bn1, layer1.0.conv1, ..., fc), optionally wrapped (<c>module.</c>, <c>model.</c>, <c>backbone.</c>,
 /// <c>encoder.</c>), or FastVision's own (<c>model.safetensors</c> with <c>body.*</c>/<c>head.*</c>, or an export with
-/// torchvision body names and <c>head.*</c>). A classifier (<c>fc.*</c>, <c>classifier.*</c>) is ignored; <c>head.*</c> is
+/// torchvision body names and <c>head.*</c>). The upstream classifier (the architecture's <see cref="Architecture.ClassifierKeys"/>) is ignored; <c>head.*</c> is
 /// loaded when it is FastVision's head with the same shapes (same classes), else ignored.
 /// Every body key must be present with its shape, or the load fails naming the keys.
 /// </summary>
 public static class BodyWeights
 {
     private static readonly string[] Wrappers = ["module.", "model.", "backbone.", "encoder."];
-    private static readonly string[] Classifiers = ["fc.", "classifier."];
 
     public static WeightsReport LoadInto(VisionModel model, string path)
     {
@@ -32,6 +31,7 @@ public static class BodyWeights
             var ignored = new List<string>();
             bool fastVision = weights.Keys.Any(k => k.StartsWith("body.", StringComparison.Ordinal));
             var wrapper = fastVision ? "" : SharedWrapper(weights.Keys);
+            var classifiers = (model.Architecture?.ClassifierKeys ?? ["fc", "classifier"]).Select(k => k + ".").ToList();
             var body = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             var head = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             foreach (var (rawKey, value) in weights)
@@ -39,7 +39,7 @@ public static class BodyWeights
                 var key = rawKey[wrapper.Length..];
                 if (key.StartsWith("head.", StringComparison.Ordinal)) head[key["head.".Length..]] = value; // FastVision's head (kept if it fits)
                 else if (fastVision && key.StartsWith("body.", StringComparison.Ordinal)) body[key["body.".Length..]] = value;
-                else if (fastVision || Classifiers.Any(c => key.StartsWith(c, StringComparison.Ordinal))) ignored.Add(rawKey);
+                else if (fastVision || classifiers.Any(c => key.StartsWith(c, StringComparison.Ordinal))) ignored.Add(rawKey);
                 else body[key] = value;
             }
             StateDicts.CopyInto(model.Body, body, path);

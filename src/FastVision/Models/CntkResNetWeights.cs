@@ -12,7 +12,7 @@ namespace FastVision.Models;
 /// package Microsoft.ML.DnnImageFeaturizer.ResNet18 (fetched at build time). Its initializer names are
 /// opaque, so they are mapped by walking the graph; the result is cached as safetensors.
 /// </summary>
-public sealed class CntkResNetWeights : IPretrainedWeights
+public sealed class CntkResNetWeights : IWeightSource
 {
     public const string PackageId = "microsoft.ml.dnnimagefeaturizer.resnet18";
     public const string PackageVersion = "0.23.1";

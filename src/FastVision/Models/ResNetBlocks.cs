@@ -22,14 +22,8 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        var identity = downsample is null ? x : downsample.forward(x);
-        var h = nn.functional.relu(bn1.forward(conv1.forward(x)));
-        var y = nn.functional.relu(bn2.forward(conv2.forward(h)).add_(identity));
-        return y.MoveToOuterDisposeScope();
-    }
+    public override Tensor forward(Tensor x) => ResNetLayers.Residual(x, downsample,
+        x => bn2.forward(conv2.forward(nn.functional.relu(bn1.forward(conv1.forward(x))))));
 }
 
 /// <summary>
@@ -56,19 +50,24 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => ResNetLayers.Residual(x, downsample, x =>
     {
-        using var scope = NewDisposeScope();
-        var identity = downsample is null ? x : downsample.forward(x);
         var h = nn.functional.relu(bn1.forward(conv1.forward(x)));
         h = nn.functional.relu(bn2.forward(conv2.forward(h)));
-        var y = nn.functional.relu(bn3.forward(conv3.forward(h)).add_(identity));
-        return y.MoveToOuterDisposeScope();
-    }
+        return bn3.forward(conv3.forward(h));
+    });
 }
 
 internal static class ResNetLayers
 {
+    /// <summary>A residual block's output: relu(branch(x) + x, or + downsample(x) when the shape changes).</summary>
+    public static Tensor Residual(Tensor x, Sequential? downsample, Func<Tensor, Tensor> branch)
+    {
+        using var scope = NewDisposeScope();
+        var identity = downsample is null ? x : downsample.forward(x);
+        return nn.functional.relu(branch(x).add_(identity)).MoveToOuterDisposeScope();
+    }
+
     public static Conv2d Conv3x3(long inPlanes, long outPlanes, long stride, long groups = 1) =>
         KaimingInit(nn.Conv2d(inPlanes, outPlanes, 3, stride: stride, padding: 1, groups: groups, bias: false));
 

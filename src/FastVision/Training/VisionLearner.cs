@@ -32,7 +32,7 @@ public sealed class VisionLearner : Learner
         architecture ??= Architectures.Default;
         options ??= new LearnerOptions();
         torch.random.manual_seed(options.Seed);
-        bool builtIn = options.Weights is null && options.Pretrained && architecture.Pretrained is not null;
+        bool builtIn = options.Weights is null && options.Pretrained && architecture.DefaultWeights is not null;
         var model = VisionModel.Create(architecture, dls.Classes.Count, builtIn);
         if (options.Weights is { } file)
         {
