@@ -22,8 +22,7 @@ public partial class Learner : IDisposable
     private readonly List<EpochResult> history = [];
     private readonly List<Callback> callbacks = [];
     private readonly Stopwatch dataWait = new();
-    private OptimizerHelper? optimizer;
-    private ParamGroupMap? groups;
+    private OptimizerGroups? optimizer;
     private List<Callback> active = [];
 
     /// <param name="lossFunction">The loss of one batch (predictions, targets); null: cross-entropy, label-smoothed with <see cref="LearnerOptions.LabelSmoothing"/>.</param>
@@ -110,7 +109,7 @@ public partial class Learner : IDisposable
     public double[] CurrentLearningRates { get; private set; } = [];
     public double CurrentMomentum { get; private set; } = 0.9;
 
-    public OptimizerHelper Optimizer => optimizer ??= CreateOptimizer();
+    public OptimizerHelper Optimizer => (optimizer ??= OptimizerGroups.Create(LayerGroups, IsNormLayer, Options)).Optimizer;
 
     /// <summary>Trains only the last layer group (a vision model's head); normalization layers stay trainable (fastai's train_bn, see <see cref="IsNormLayer"/>).</summary>
     public void Freeze() => FreezeTo(LayerGroups.Count - 1);
@@ -357,28 +356,9 @@ public partial class Learner : IDisposable
     /// <summary>Sets each parameter group's learning rate and the momentum (Adam's beta1, SGD's momentum).</summary>
     public void SetHyperParameters(double[] learningRates, double momentum)
     {
-        var map = groups ?? throw new InvalidOperationException("The optimizer is not created yet.");
-        int i = 0;
-        foreach (var group in Optimizer.ParamGroups)
-        {
-            group.LearningRate = learningRates[map.LayerGroupOf[i++]];
-            switch (group)
-            {
-                case optim.IBetas betas: betas.Betas = (momentum, betas.Betas.Item2); break;
-                case SGD.ParamGroup sgd: sgd.Momentum = momentum; break;
-            }
-        }
+        (optimizer ?? throw new InvalidOperationException("The optimizer is not created yet.")).Set(learningRates, momentum);
         CurrentLearningRates = learningRates;
         CurrentMomentum = momentum;
-    }
-
-    private OptimizerHelper CreateOptimizer()
-    {
-        groups = ParamGroupMap.Build(LayerGroups, IsNormLayer);
-        var o = Options;
-        if (o.Optimizer == OptimizerKind.Sgd)
-            return optim.SGD(groups.Groups.Select(g => new SGD.ParamGroup(g.Parameters, LearningRates.DefaultFit, 0.9, 0, g.Decay ? o.WeightDecay : 0, false, false)), LearningRates.DefaultFit);
-        return optim.AdamW(groups.Groups.Select(g => new AdamW.ParamGroup(g.Parameters, LearningRates.DefaultFit, 0.9, o.Beta2, o.Eps, g.Decay ? o.WeightDecay : 0, false, false)));
     }
 
     /// <summary>Replaces the base rates a schedule scales (e.g. ReduceLROnPlateau).</summary>
@@ -392,29 +372,5 @@ public partial class Learner : IDisposable
         optimizer?.Dispose();
         model.Dispose();
         GC.SuppressFinalize(this);
-    }
-
-    /// <summary>
-    /// The optimizer's parameter groups: per layer group, the parameters that take weight decay and those that
-    /// do not (normalization layers and biases, fastai's wd_bn_bias=False).
-    /// </summary>
-    private sealed record ParamGroupMap(List<(IEnumerable<Parameter> Parameters, bool Decay)> Groups, int[] LayerGroupOf)
-    {
-        public static ParamGroupMap Build(IReadOnlyList<IReadOnlyList<nn.Module>> layerGroups, Func<nn.Module, bool> isNormLayer)
-        {
-            var groups = new List<(IEnumerable<Parameter>, bool)>();
-            var layerOf = new List<int>();
-            for (int g = 0; g < layerGroups.Count; g++)
-            {
-                var decay = new List<Parameter>();
-                var noDecay = new List<Parameter>();
-                foreach (var module in layerGroups[g].SelectMany(m => m.modules().Prepend(m)).Distinct())
-                    foreach (var (name, p) in module.named_parameters(recurse: false))
-                        (isNormLayer(module) || name == "bias" ? noDecay : decay).Add(p);
-                if (decay.Count > 0) { groups.Add((decay, true)); layerOf.Add(g); }
-                if (noDecay.Count > 0) { groups.Add((noDecay, false)); layerOf.Add(g); }
-            }
-            return new ParamGroupMap(groups, [.. layerOf]);
-        }
     }
 }
