@@ -11,7 +11,7 @@ namespace FastVision.Models;
 /// strided 1x1 backward pass (<see cref="OneDnnHazard"/>) it subsamples first, then convolves with
 /// stride 1: the same result, computed without the faulty kernel.
 /// </summary>
-public sealed class PointwiseConv2d : nn.Module<Tensor, Tensor>
+public sealed class PointwiseConv2d : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly Parameter weight;
     private readonly long stride;
@@ -25,6 +25,9 @@ public sealed class PointwiseConv2d : nn.Module<Tensor, Tensor>
     }
 
     public long Stride => stride;
+
+    public string ExportOnnx(OnnxGraph graph, string input) =>
+        graph.Node("Conv", [input, graph.Initializer(named_parameters().Single().parameter)], OnnxGraph.Ints("kernel_shape", 1, 1), OnnxGraph.Ints("strides", stride, stride));
 
     public override Tensor forward(Tensor input)
     {

@@ -10,7 +10,7 @@ public enum ResNetBlock { Basic, Bottleneck }
 /// A torchvision-layout ResNet without its pooling and classifier: the body a vision learner puts a
 /// head on. Key names (conv1, bn1, layer1.0.conv1, layer2.0.downsample.0, ...) are torchvision's.
 /// </summary>
-public sealed class ResNet : VisionBody
+public sealed class ResNet : VisionBody, IOnnxExportable
 {
     private readonly Conv2d conv1;
     private readonly BatchNorm2d bn1;
@@ -50,6 +50,12 @@ public sealed class ResNet : VisionBody
         var h = maxpool.forward(nn.functional.relu(bn1.forward(conv1.forward(x))));
         h = layer4.forward(layer3.forward(layer2.forward(layer1.forward(h))));
         return h.MoveToOuterDisposeScope();
+    }
+
+    public string ExportOnnx(OnnxGraph graph, string input)
+    {
+        var stem = graph.MaxPool(maxpool, graph.Node("Relu", [graph.Emit(bn1, graph.Emit(conv1, input))]));
+        return new[] { layer1, layer2, layer3, layer4 }.Aggregate(stem, (h, layer) => graph.Emit(layer, h));
     }
 
     private static Sequential MakeLayer(ResNetBlock block, int expansion, ref long inplanes, long planes, int blocks, long stride, long groups, long baseWidth)

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace FastVision.Models;
 
 /// <summary>Field names are torchvision's, so state-dict keys (layer1.0.conv1.weight, ...) match its checkpoints.</summary>
-public sealed class BasicBlock : nn.Module<Tensor, Tensor>
+public sealed class BasicBlock : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     public const int Expansion = 1;
     private readonly Conv2d conv1, conv2;
@@ -24,13 +24,16 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => ResNetLayers.Residual(x, downsample,
         x => bn2.forward(conv2.forward(nn.functional.relu(bn1.forward(conv1.forward(x))))));
+
+    public string ExportOnnx(OnnxGraph graph, string input) => ResNetLayers.ResidualOnnx(graph, input, downsample,
+        x => graph.Emit(bn2, graph.Emit(conv2, graph.Node("Relu", [graph.Emit(bn1, graph.Emit(conv1, x))]))));
 }
 
 /// <summary>
 /// torchvision's Bottleneck; <paramref name="groups"/> and <paramref name="baseWidth"/> make it ResNeXt's (32, 4) or
 /// Wide ResNet's (1, 128): the 3x3 convolution runs on planes * baseWidth / 64 * groups channels.
 /// </summary>
-public sealed class Bottleneck : nn.Module<Tensor, Tensor>
+public sealed class Bottleneck : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     public const int Expansion = 4;
     private readonly Conv2d conv1, conv2, conv3;
@@ -56,6 +59,13 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         h = nn.functional.relu(bn2.forward(conv2.forward(h)));
         return bn3.forward(conv3.forward(h));
     });
+
+    public string ExportOnnx(OnnxGraph graph, string input) => ResNetLayers.ResidualOnnx(graph, input, downsample, x =>
+    {
+        var h = graph.Node("Relu", [graph.Emit(bn1, graph.Emit(conv1, x))]);
+        h = graph.Node("Relu", [graph.Emit(bn2, graph.Emit(conv2, h))]);
+        return graph.Emit(bn3, graph.Emit(conv3, h));
+    });
 }
 
 internal static class ResNetLayers
@@ -66,6 +76,14 @@ internal static class ResNetLayers
         using var scope = NewDisposeScope();
         var identity = downsample is null ? x : downsample.forward(x);
         return nn.functional.relu(branch(x).add_(identity)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The same residual in ONNX: Relu(Add(branch, identity)).</summary>
+    public static string ResidualOnnx(OnnxGraph graph, string x, Sequential? downsample, Func<string, string> branch)
+    {
+        var h = branch(x);
+        var identity = downsample is null ? x : graph.Emit(downsample, x);
+        return graph.Node("Relu", [graph.Node("Add", [h, identity])]);
     }
 
     public static Conv2d Conv3x3(long inPlanes, long outPlanes, long stride, long groups = 1) =>
