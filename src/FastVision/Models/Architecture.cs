@@ -6,9 +6,11 @@ namespace FastVision.Models;
 /// </summary>
 /// <param name="pretrained">Its pretrained configurations, the default first; none: random init or the user's own file.</param>
 /// <param name="classifierKeys">Key prefixes of the classifier in upstream checkpoints (torchvision's ResNet <c>fc</c>), dropped when a body loads one.</param>
+/// <param name="timmKeys">Maps a key of timm's checkpoints to the body's (torchvision) key, null to drop it; null when timm's names are torchvision's.</param>
 /// <param name="inputSize">The input size when no pretrained configuration says otherwise.</param>
 public sealed class Architecture(string name, string description, Func<VisionBody> createBody,
-    IReadOnlyList<PretrainedConfig>? pretrained = null, IReadOnlyList<string>? classifierKeys = null, int inputSize = 224)
+    IReadOnlyList<PretrainedConfig>? pretrained = null, IReadOnlyList<string>? classifierKeys = null, Func<string, string?>? timmKeys = null,
+    int inputSize = 224)
 {
     public string Name { get; } = name;
     public string Description { get; } = description;
@@ -27,16 +29,28 @@ public sealed class Architecture(string name, string description, Func<VisionBod
 
     public IReadOnlyList<string> ClassifierKeys { get; } = classifierKeys ?? ["fc", "classifier"];
 
+    /// <summary>The body key a timm checkpoint's <paramref name="key"/> goes to; null: not part of the body.</summary>
+    public string? FromTimmKey(string key) => timmKeys is null ? key : timmKeys(key);
+
+    /// <summary>The configuration a tag names (<c>tv2_in1k</c>); null when the registry has none by that tag.</summary>
+    public PretrainedConfig? Config(string tag) => PretrainedConfigs.FirstOrDefault(c => string.Equals(c.Tag, tag, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>A new body; with <paramref name="pretrained"/> the default weights are loaded into it.</summary>
-    public VisionBody CreateBody(bool pretrained)
+    public VisionBody CreateBody(bool pretrained) => CreateBody(pretrained ? RequireDefaultWeights() : null);
+
+    /// <summary>The default weights, or a message that there are none.</summary>
+    public PretrainedConfig RequireDefaultWeights() => DefaultWeights ?? throw new InvalidOperationException(
+        $"Architecture '{Name}' has no pretrained weights; use one that has (see 'fastvision models') or train from scratch.");
+
+    /// <summary>A new body with <paramref name="weights"/> loaded (fetched through <paramref name="store"/>, the environment's by default); null: random init.</summary>
+    public VisionBody CreateBody(PretrainedConfig? weights, WeightStore? store = null)
     {
         Native.TorchRuntime.EnsureInitialized();
         var body = createBody();
-        if (pretrained)
+        if (weights is not null)
         {
-            if (DefaultWeights is null)
-                throw new InvalidOperationException($"Architecture '{Name}' has no pretrained weights available offline; use one that has (see 'fastvision models') or train from scratch.");
-            DefaultWeights.Weights.LoadInto(body);
+            try { BodyWeights.LoadBody(body, this, weights.Weights.Fetch(store ?? WeightStore.FromEnvironment()), weights.Weights.Keys); }
+            catch { body.Dispose(); throw; }
         }
         return body;
     }

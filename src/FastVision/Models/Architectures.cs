@@ -21,6 +21,21 @@ public static partial class Architectures
             ? arch
             : throw new ArgumentException($"Unknown architecture '{name}'. Known: {string.Join(", ", Registry.Keys)}.");
 
+    /// <summary>
+    /// A name as fastai and timm users write it: <c>resnet50</c> (its default weights), <c>resnet50.tv2_in1k</c> (a registered
+    /// configuration), or any <c>&lt;arch&gt;.&lt;tag&gt;</c> of a registered architecture (the hub repository <c>timm/&lt;arch&gt;.&lt;tag&gt;</c>,
+    /// whose config.json is read through <paramref name="store"/> and must name the architecture).
+    /// </summary>
+    public static (Architecture Architecture, PretrainedConfig? Weights) Resolve(string name, WeightStore? store = null)
+    {
+        int dot = name.IndexOf('.');
+        var architecture = Get(dot < 0 ? name : name[..dot]);
+        if (dot < 0) return (architecture, architecture.DefaultWeights);
+        var tag = name[(dot + 1)..];
+        if (tag.Length == 0) throw new ArgumentException($"'{name}': no tag after the dot (e.g. {architecture.Name}.{architecture.DefaultWeights?.Tag ?? "tv_in1k"}).");
+        return (architecture, architecture.Config(tag) ?? new HubWeights($"timm/{architecture.Name}.{tag}").ReadConfig(architecture, tag, store ?? WeightStore.FromEnvironment()));
+    }
+
     private static Architecture Register(Architecture architecture)
     {
         Registry.Add(architecture.Name, architecture);

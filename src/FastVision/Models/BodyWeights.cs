@@ -57,6 +57,32 @@ public static class BodyWeights
         }
     }
 
+    /// <summary>
+    /// Pretrained body weights from <paramref name="path"/> into <paramref name="body"/>: wrappers stripped, the upstream
+    /// classifier dropped, timm names mapped by <paramref name="architecture"/>; every body key must be present with its shape.
+    /// </summary>
+    public static void LoadBody(VisionBody body, Architecture architecture, string path, WeightKeys keys)
+    {
+        var weights = WeightFiles.Read(path);
+        try
+        {
+            var wrapper = SharedWrapper(weights.Keys);
+            var classifiers = architecture.ClassifierKeys.Select(k => k + ".").ToList();
+            var mapped = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            foreach (var (rawKey, value) in weights)
+            {
+                var key = rawKey[wrapper.Length..];
+                if (classifiers.Any(c => key.StartsWith(c, StringComparison.Ordinal))) continue;
+                if ((keys == WeightKeys.Timm ? architecture.FromTimmKey(key) : key) is { } target) mapped[target] = value;
+            }
+            StateDicts.CopyInto(body, mapped, path);
+        }
+        finally
+        {
+            foreach (var t in weights.Values) t.Dispose();
+        }
+    }
+
     /// <summary>The model's weights with torchvision's body names (no <c>body.</c> prefix) and FastVision's head as <c>head.*</c>.</summary>
     public static void Export(VisionModel model, string path)
     {

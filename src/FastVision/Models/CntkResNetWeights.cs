@@ -28,6 +28,22 @@ public sealed class CntkResNetWeights : IWeightSource
 
     public string Source => $"{PackageId} {PackageVersion} (ResNet18.onnx)";
 
+    public string FileName => $"cntk-resnet-{PackageVersion}.safetensors";
+
+    public WeightKeys Keys => WeightKeys.Torchvision;
+
+    /// <summary>The converted weights (torchvision names) in FastVision's cache: converted from the package's ONNX graph the first time.</summary>
+    public string Fetch(WeightStore store)
+    {
+        var onnx = LocateOnnx();
+        var cache = Path.Combine(store.Directory, $"cntk-resnet-{PackageVersion}-{new FileInfo(onnx).Length}.safetensors");
+        if (File.Exists(cache)) return cache; // written atomically: complete if present
+        var converted = Convert(onnx);
+        try { AtomicFile.Write(cache, path => Safetensors.SaveStateDict(path, converted)); }
+        finally { foreach (var t in converted.Values) t.Dispose(); }
+        return cache;
+    }
+
     /// <summary>The ONNX file: FASTVISION_RESNET18_ONNX, else the path recorded at build, else the NuGet cache.</summary>
     public static string LocateOnnx()
     {
@@ -47,28 +63,6 @@ public sealed class CntkResNetWeights : IWeightSource
         throw new FileNotFoundException(
             $"The pretrained ResNet weights (NuGet package {PackageId} {PackageVersion}) were not found. Looked in: " +
             string.Join(", ", candidates) + ". Run 'dotnet build' (it downloads the package) or set FASTVISION_RESNET18_ONNX.");
-    }
-
-    public void LoadInto(VisionBody body)
-    {
-        var weights = LoadCachedOrConvert();
-        try { StateDicts.CopyInto(body, weights, Source); }
-        finally { foreach (var t in weights.Values) t.Dispose(); }
-    }
-
-    private static Dictionary<string, Tensor> LoadCachedOrConvert()
-    {
-        var onnx = LocateOnnx();
-        var info = new FileInfo(onnx);
-        var cache = Path.Combine(FastVisionPaths.CacheDirectory, "weights", $"cntk-resnet-{PackageVersion}-{info.Length}.safetensors");
-        if (File.Exists(cache))
-        {
-            try { return Safetensors.LoadStateDict(cache); }
-            catch (Exception) { File.Delete(cache); } // a torn or foreign file: convert again
-        }
-        var converted = Convert(onnx);
-        AtomicFile.Write(cache, path => Safetensors.SaveStateDict(path, converted));
-        return converted;
     }
 
     /// <summary>Maps the ONNX graph's initializers onto torchvision-style ResNet keys.</summary>

@@ -52,6 +52,16 @@ public sealed class OnnxGraph
             }
             case ReLU:
                 return Node("Relu", [x]);
+            case SiLU:
+                return Node("Mul", [x, Node("Sigmoid", [x])]);
+            case Sigmoid:
+                return Node("Sigmoid", [x]);
+            case GELU:
+                return Gelu(x);
+            case AdaptiveAvgPool2d pool when pool.output_size.All(s => s == 1):
+                return Node("GlobalAveragePool", [x]);
+            case LayerNorm norm:
+                return LayerNormLastAxis(x, norm.weight, norm.bias, norm.eps);
             case Flatten:
                 return Node("Flatten", [x], Int("axis", 1));
             case Dropout or Identity:
@@ -74,6 +84,29 @@ public sealed class OnnxGraph
         var pad = conv.padding ?? throw new NotSupportedException("ONNX export: convolutions with string padding.");
         return Node("Conv", [.. inputs], Ints("kernel_shape", kernel[0], kernel[1]), Ints("strides", conv.stride[0], conv.stride[1]),
             Ints("pads", pad[0], pad[1], pad[0], pad[1]), Ints("dilations", conv.dilation[0], conv.dilation[1]), Int("group", conv.groups));
+    }
+
+    /// <summary>GELU (erf form, PyTorch's default): 0.5 * x * (1 + erf(x / sqrt 2)); opset 13 has no Gelu node.</summary>
+    public string Gelu(string x)
+    {
+        using var scope = NewDisposeScope();
+        var erf = Node("Erf", [Node("Div", [x, Initializer(tensor(MathF.Sqrt(2)))])]);
+        return Node("Mul", [Node("Mul", [x, Initializer(tensor(0.5f))]), Node("Add", [erf, Initializer(tensor(1f))])]);
+    }
+
+    /// <summary>
+    /// LayerNorm over the last axis (opset 13 has no LayerNormalization node): (x - mean) / sqrt(var + eps) * weight + bias,
+    /// the variance biased as PyTorch computes it. ConvNeXt-style channel norms permute to channels-last around it.
+    /// </summary>
+    public string LayerNormLastAxis(string x, Tensor? weight, Tensor? bias, double eps)
+    {
+        using var scope = NewDisposeScope();
+        var centered = Node("Sub", [x, Node("ReduceMean", [x], Ints("axes", -1), Int("keepdims", 1))]);
+        var variance = Node("ReduceMean", [Node("Mul", [centered, centered])], Ints("axes", -1), Int("keepdims", 1));
+        var y = Node("Div", [centered, Node("Sqrt", [Node("Add", [variance, Initializer(tensor((float)eps))])])]);
+        if (weight is not null) y = Node("Mul", [y, Initializer(weight)]);
+        if (bias is not null) y = Node("Add", [y, Initializer(bias)]);
+        return y;
     }
 
     public string MaxPool(MaxPool2d pool, string x)

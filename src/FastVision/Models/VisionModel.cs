@@ -27,9 +27,13 @@ public sealed class VisionModel : nn.Module<Tensor, Tensor>
     /// The one way FastVision assembles a model: <paramref name="architecture"/>'s body (with its built-in weights when
     /// <paramref name="pretrained"/>) and fastai's head for <paramref name="classes"/> on the body's features.
     /// </summary>
-    public static VisionModel Create(Architecture architecture, int classes, bool pretrained = false)
+    public static VisionModel Create(Architecture architecture, int classes, bool pretrained = false) =>
+        Create(architecture, classes, pretrained ? architecture.RequireDefaultWeights() : null);
+
+    /// <summary>The same with the body's <paramref name="weights"/> (fetched through <paramref name="store"/>); null: random init.</summary>
+    public static VisionModel Create(Architecture architecture, int classes, PretrainedConfig? weights, WeightStore? store = null)
     {
-        var body = architecture.CreateBody(pretrained);
+        var body = architecture.CreateBody(weights, store);
         return new VisionModel(body, ClassifierHead.Create(body.NumFeatures, classes), architecture);
     }
 

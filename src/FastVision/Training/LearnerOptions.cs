@@ -17,7 +17,7 @@ public sealed record LearnerOptions
     /// <summary>"auto" picks CUDA when available, else CPU.</summary>
     public string Device { get; init; } = "auto";
 
-    /// <summary>Load the architecture's pretrained weights (and freeze the body) when it has some.</summary>
+    /// <summary>Start from the architecture's (or the name's) pretrained weights, fetched when not cached, and freeze the body; false: random init.</summary>
     public bool Pretrained { get; init; } = true;
 
     /// <summary>
@@ -25,6 +25,9 @@ public sealed record LearnerOptions
     /// FastVision model); the body is then frozen as a pretrained one. See <see cref="Models.BodyWeights"/>.
     /// </summary>
     public string? Weights { get; init; }
+
+    /// <summary>Where pretrained weights are looked for and downloaded to; null: <see cref="Models.WeightStore.FromEnvironment"/>.</summary>
+    public Models.WeightStore? WeightStore { get; init; }
 
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
 
