@@ -30,7 +30,7 @@ internal static class CliErrors
 
     private static bool IsUserError(Exception e) =>
         e is DataSourceException or TorchRuntimeException or FileNotFoundException or DirectoryNotFoundException
-            or ArgumentException or InvalidDataException or OnnxMismatchException;
+            or ArgumentException or InvalidDataException or OnnxMismatchException or Models.WeightsUnavailableException;
 
     /// <summary>The exception with its stack and the command line, in ~/.cache/fastvision/logs.</summary>
     private static string WriteLog(Exception e)

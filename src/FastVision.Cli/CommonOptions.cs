@@ -7,12 +7,6 @@ namespace FastVision.Cli;
 /// <summary>Options that several commands share, with the same names and defaults everywhere.</summary>
 internal static class CommonOptions
 {
-    public static Option<string> Architecture() => new("--arch")
-    {
-        Description = $"Architecture ({string.Join(", ", Architectures.All.Select(a => a.Name))})",
-        DefaultValueFactory = _ => Architectures.Default.Name,
-    };
-
     public static Option<int> Epochs(int defaultEpochs) => new("--epochs") { Description = "Epochs (one-cycle schedule, body frozen)", DefaultValueFactory = _ => defaultEpochs };
     /// <summary>--lr 1e-3, or LO:HI spread over the layer groups (fastai's slice); absent: the command's default.</summary>
     public static Option<LearningRates?> LearningRate(string defaultText) => new("--lr")

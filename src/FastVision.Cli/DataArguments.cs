@@ -31,7 +31,8 @@ internal sealed class DataArguments(RunArguments run, bool withPath = true)
     /// Items, labels and split of --data (or <paramref name="path"/>) without loaders, printing the layout it chose. The pipeline
     /// and batch options come from <paramref name="pipeline"/> when the command offers them, else they keep their defaults.
     /// </summary>
-    public PlannedData Plan(ParseResult parse, PipelineArguments? pipeline = null, Models.Architecture? architecture = null, string? path = null)
+    /// <param name="inputSize">The model's input size, the default --size; null: the default architecture's.</param>
+    public PlannedData Plan(ParseResult parse, PipelineArguments? pipeline = null, int? inputSize = null, string? path = null)
     {
         path ??= parse.GetValue(data)!;
         var options = new DataLoaderOptions
@@ -41,7 +42,7 @@ internal sealed class DataArguments(RunArguments run, bool withPath = true)
                 ? ValidListSplitter.FromList(list.Exists ? File.ReadLines(list.FullName) : throw new DataSourceException($"{list.FullName}: file not found."))
                 : null,
         };
-        if (pipeline is not null) options = pipeline.Apply(parse, options, architecture ?? Models.Architectures.Default);
+        if (pipeline is not null) options = pipeline.Apply(parse, options, inputSize ?? Models.Architectures.Default.InputSize);
         var layout = parse.GetValue(format) ?? (ConservisionSource.Detect(path) ? "conservision" : "folder");
         Console.WriteLine($"data: {path} ({layout} layout)");
         var block = layout switch

@@ -23,8 +23,9 @@ internal static class LrFindCommand
         foreach (var o in new Option[] { startLr, endLr, numIt, unfreeze, plot }) command.Options.Add(o);
         command.SetAction(parse =>
         {
-            var dls = dataArgs.Plan(parse, pipelineArgs, trainArgs.Architecture(parse)).Loaders();
-            using var learn = trainArgs.Create(parse, dls);
+            var choice = trainArgs.Choose(parse);
+            var dls = dataArgs.Plan(parse, pipelineArgs, choice.InputSize).Loaders();
+            using var learn = trainArgs.Create(parse, dls, choice);
             if (parse.GetValue(unfreeze)) learn.Unfreeze();
             var result = learn.LrFind(parse.GetValue(startLr), parse.GetValue(endLr), parse.GetValue(numIt));
             var png = parse.GetValue(plot)!;

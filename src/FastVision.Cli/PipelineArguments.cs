@@ -1,11 +1,10 @@
 using System.CommandLine;
 using FastVision.Data;
-using FastVision.Models;
 
 namespace FastVision.Cli;
 
 /// <summary>The options that shape the image pipeline and the batches of training (and of the data report).</summary>
-/// <param name="defaultSize">The command's own input size; null: the architecture's <see cref="Architecture.InputSize"/>.</param>
+/// <param name="defaultSize">The command's own input size; null: the model's (its weights' training size).</param>
 internal sealed class PipelineArguments(int? defaultSize = null)
 {
     private readonly Option<int?> size = new("--size")
@@ -21,10 +20,10 @@ internal sealed class PipelineArguments(int? defaultSize = null)
 
     public IEnumerable<Option> Options => [size, presize, batchSize, minScale, noAugment, cache, cacheDir];
 
-    /// <summary><paramref name="options"/> with the pipeline and batch options as given; the size defaults to <paramref name="architecture"/>'s.</summary>
-    public DataLoaderOptions Apply(ParseResult parse, DataLoaderOptions options, Architecture architecture) => options with
+    /// <summary><paramref name="options"/> with the pipeline and batch options as given; the size defaults to the model's <paramref name="inputSize"/>.</summary>
+    public DataLoaderOptions Apply(ParseResult parse, DataLoaderOptions options, int inputSize) => options with
     {
-        Size = parse.GetValue(size) ?? defaultSize ?? architecture.InputSize,
+        Size = parse.GetValue(size) ?? defaultSize ?? inputSize,
         Presize = parse.GetValue(presize), BatchSize = parse.GetValue(batchSize),
         Augment = !parse.GetValue(noAugment), MinScale = parse.GetValue(minScale),
         CacheDirectory = parse.GetValue(cacheDir) ?? (parse.GetValue(cache) ? Path.Combine(FastVisionPaths.CacheDirectory, "presize") : null),

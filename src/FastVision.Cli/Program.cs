@@ -14,6 +14,7 @@ var root = new RootCommand("FastVision: fastai-style transfer learning for image
     CheckSubmissionCommand.Create(),
     ExportCommand.Create(),
     ModelsCommand.Create(),
+    WeightsCommand.Create(),
     ReportCommand.Create(),
 };
 // FastVision reports errors itself (CliErrors), with exit codes scripts can rely on.

@@ -38,13 +38,14 @@ internal static class TrainCommand
         {
             var started = DateTimeOffset.UtcNow;
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var planned = dataArgs.Plan(parse, pipelineArgs, trainArgs.Architecture(parse));
+            var choice = trainArgs.Choose(parse);
+            var planned = dataArgs.Plan(parse, pipelineArgs, choice.InputSize);
             var dataReport = DataSetReport.Build(planned.Data);
             Console.WriteLine(dataReport);
             var dls = planned.Loaders();
             var outDir = parse.GetValue(output)!;
             Directory.CreateDirectory(outDir);
-            using var learn = trainArgs.Create(parse, dls);
+            using var learn = trainArgs.Create(parse, dls, choice);
             if (parse.GetValue(resume) is { } from)
             {
                 learn.Resume(from);

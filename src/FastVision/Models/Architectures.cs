@@ -16,6 +16,10 @@ public static partial class Architectures
 
     public static IEnumerable<Architecture> All => Registry.Values;
 
+    /// <summary>Every registered pretrained configuration by its full name (<c>resnet50.tv2_in1k</c>), each architecture's default first.</summary>
+    public static IEnumerable<(string Name, Architecture Architecture, PretrainedConfig Config)> AllWeights =>
+        All.SelectMany(a => a.PretrainedConfigs.Select(c => ($"{a.Name}.{c.Tag}", a, c)));
+
     public static Architecture Get(string name) =>
         Registry.TryGetValue(name, out var arch)
             ? arch

@@ -32,11 +32,23 @@ public sealed class CntkResNetWeights : IWeightSource
 
     public WeightKeys Keys => WeightKeys.Torchvision;
 
+    private string CachePath(WeightStore store, string onnx) => Path.Combine(store.Directory, $"cntk-resnet-{PackageVersion}-{new FileInfo(onnx).Length}.safetensors");
+
+    /// <summary>The converted file; null before the first conversion (the package's ONNX graph is always here: it comes with the build).</summary>
+    public string? Cached(WeightStore store)
+    {
+        try { return CachePath(store, LocateOnnx()) is var path && File.Exists(path) ? path : null; }
+        catch (FileNotFoundException) { return null; }
+    }
+
+    /// <summary>Written atomically by FastVision from a package NuGet verified: nothing more to check.</summary>
+    public string? Verify(string path) => null;
+
     /// <summary>The converted weights (torchvision names) in FastVision's cache: converted from the package's ONNX graph the first time.</summary>
     public string Fetch(WeightStore store)
     {
         var onnx = LocateOnnx();
-        var cache = Path.Combine(store.Directory, $"cntk-resnet-{PackageVersion}-{new FileInfo(onnx).Length}.safetensors");
+        var cache = CachePath(store, onnx);
         if (File.Exists(cache)) return cache; // written atomically: complete if present
         var converted = Convert(onnx);
         try { AtomicFile.Write(cache, path => Safetensors.SaveStateDict(path, converted)); }

@@ -31,6 +31,53 @@ public sealed class HubWeights(string repository, string revision = "main") : IW
 
     public string Fetch(WeightStore store) => FetchFile(store, WeightsFile);
 
+    public string? Cached(WeightStore store) => Cached(store, WeightsFile);
+
+    /// <summary>
+    /// Checks what can be checked offline: the SHA-256 the hub announced (kept beside FastVision's download, or the blob name
+    /// Hugging Face's cache links to), else that the safetensors header accounts for the file's length (a cut download).
+    /// </summary>
+    public string? Verify(string path)
+    {
+        var info = new FileInfo(path);
+        var expected = File.Exists(path + DigestSuffix) ? File.ReadAllText(path + DigestSuffix).Trim()
+            : info.LinkTarget is { } target && Path.GetFileName(target) is { Length: 64 } blob && blob.All(Uri.IsHexDigit) ? blob : null;
+        if (expected is not null)
+        {
+            using var stream = File.OpenRead(path);
+            var digest = Convert.ToHexStringLower(SHA256.HashData(stream));
+            return digest == expected.ToLowerInvariant() ? null : $"SHA-256 {digest} does not match the hub's {expected}";
+        }
+        return SafetensorsLengthProblem(path);
+    }
+
+    /// <summary>Beside a downloaded file: the SHA-256 the hub announced for it.</summary>
+    public const string DigestSuffix = ".sha256";
+
+    /// <summary>Null when the file's safetensors header (8-byte length, JSON with data offsets) accounts for exactly its length.</summary>
+    private static string? SafetensorsLengthProblem(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            Span<byte> prefix = stackalloc byte[8];
+            stream.ReadExactly(prefix);
+            long headerLength = BitConverter.ToInt64(prefix);
+            if (headerLength <= 0 || headerLength > stream.Length - 8) return $"a safetensors header of {headerLength} bytes in a file of {stream.Length}";
+            var header = new byte[headerLength];
+            stream.ReadExactly(header);
+            long end = 0;
+            foreach (var (name, entry) in JsonNode.Parse(header)!.AsObject())
+                if (name != "__metadata__" && entry?["data_offsets"] is JsonArray { Count: 2 } offsets) end = Math.Max(end, (long)offsets[1]!);
+            long expected = 8 + headerLength + end;
+            return expected == stream.Length ? null : $"{stream.Length} bytes where its header describes {expected}";
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidOperationException or FormatException or EndOfStreamException)
+        {
+            return $"not a readable safetensors file ({e.Message})";
+        }
+    }
+
     /// <summary>The first copy of <paramref name="file"/> on this machine: a --weights-dir folder, FastVision's cache, Hugging Face's cache.</summary>
     public string? Cached(WeightStore store, string file) => WeightStore.FirstExisting(
         store.LocalDirectories.Select(d => Path.Combine(d, Name, file)).Append(Path.Combine(CacheFolder(store), file))
@@ -59,6 +106,7 @@ public sealed class HubWeights(string repository, string revision = "main") : IW
         {
             var head = FileDownload.Head(url, store.Download, store.HubToken);
             FileDownload.Get(url, target, store.Download, (partial, response) => Verify(partial, head, response), store.HubToken);
+            if (AnnouncedDigest(head) is { Length: 64 } sha256) AtomicFile.WriteAllText(target + DigestSuffix, sha256);
         }
         catch (DownloadException e)
         {
@@ -76,7 +124,7 @@ public sealed class HubWeights(string repository, string revision = "main") : IW
         long length = new FileInfo(path).Length;
         var announcedSize = head.TryGetValue("x-linked-size", out var linked) ? linked : head.GetValueOrDefault("content-length");
         if (long.TryParse(announcedSize, out var size) && size != length) return $"{length} bytes where the hub announced {size}";
-        var etag = (head.GetValueOrDefault("x-linked-etag") ?? head.GetValueOrDefault("etag") ?? response.ETag)?.Trim('"').Replace("W/", "").Trim('"').ToLowerInvariant();
+        var etag = AnnouncedDigest(head) ?? response.ETag?.ToLowerInvariant();
         if (etag is null || !etag.All(Uri.IsHexDigit)) return null; // nothing to check against beyond the size
         using var stream = File.OpenRead(path);
         string digest = etag.Length switch
@@ -87,6 +135,10 @@ public sealed class HubWeights(string repository, string revision = "main") : IW
         };
         return digest == etag ? null : $"digest {digest} does not match the hub's {etag}";
     }
+
+    /// <summary>The digest the hub's headers announce: <c>X-Linked-Etag</c> (large files) or <c>ETag</c>, unquoted, lower case.</summary>
+    private static string? AnnouncedDigest(IReadOnlyDictionary<string, string> head) =>
+        (head.GetValueOrDefault("x-linked-etag") ?? head.GetValueOrDefault("etag"))?.Replace("W/", "").Trim('"').ToLowerInvariant();
 
     private static string GitBlobSha1(Stream stream, long length)
     {

@@ -47,6 +47,12 @@ public interface IWeightSource
 
     WeightKeys Keys { get; }
 
+    /// <summary>The first copy already on this machine (a --weights-dir folder, FastVision's cache, PyTorch's or Hugging Face's); null when none. Makes no request.</summary>
+    string? Cached(WeightStore store);
+
     /// <summary>The weights as a local file: from a cache when one holds them, else fetched into <paramref name="store"/>'s cache.</summary>
     string Fetch(WeightStore store);
+
+    /// <summary>Null when the file at <paramref name="path"/> is intact as far as can be told without the network, else the problem.</summary>
+    string? Verify(string path);
 }

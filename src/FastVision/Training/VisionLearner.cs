@@ -50,8 +50,10 @@ public sealed class VisionLearner : Learner
         return Create(dls, architecture, options.Pretrained && options.Weights is null ? architecture.DefaultWeights : null, options);
     }
 
-    private static VisionLearner Create(DataLoaders dls, Architecture architecture, PretrainedConfig? weights, LearnerOptions options)
+    /// <summary>A learner on <paramref name="architecture"/> starting from <paramref name="weights"/> (null: random init, or <see cref="LearnerOptions.Weights"/>).</summary>
+    public static VisionLearner Create(DataLoaders dls, Architecture architecture, PretrainedConfig? weights, LearnerOptions? options)
     {
+        options ??= new LearnerOptions();
         TorchRuntime.EnsureInitialized();
         torch.random.manual_seed(options.Seed);
         var model = VisionModel.Create(architecture, dls.Classes.Count, weights, options.WeightStore);
