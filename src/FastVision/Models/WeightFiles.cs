@@ -23,9 +23,10 @@ public static class WeightFiles
                 var other => throw new InvalidDataException($"{path}: unknown weights format '{other}' (expected .safetensors, .pth, .pt or .bin)."),
             };
         }
-        catch (Exception e) when (e is not (InvalidDataException or FileNotFoundException))
+        catch (Exception e) when (e is not FileNotFoundException && !e.Message.StartsWith(path, StringComparison.Ordinal))
         {
-            throw new InvalidDataException($"{path}: cannot read as a state dict ({e.Message}).");
+            // Anything the readers throw (the zip reader's own InvalidDataException included) becomes a message naming the file.
+            throw new InvalidDataException($"{path}: cannot read as a state dict ({e.Message}).", e);
         }
     }
 
