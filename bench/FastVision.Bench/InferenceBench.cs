@@ -43,7 +43,7 @@ public static class InferenceBench
         return report;
     }
 
-    private static double Throughput(IInferenceEngine engine, Tensor images, int passes)
+    internal static double Throughput(IInferenceEngine engine, Tensor images, int passes)
     {
         for (int i = 0; i < 2; i++) engine.Forward(images).Dispose();
         var watch = Stopwatch.StartNew();

@@ -10,6 +10,7 @@ var benchmarks = new Dictionary<string, Func<string[], BenchmarkReport?>>
     ["fashion-mnist"] = FashionMnist.Run,
     ["inference"] = InferenceBench.Run,
     ["cpu-safety"] = CpuSafetyBench.Run,
+    ["architectures"] = ArchitectureBench.Run,
     ["data-pipeline-memory-probe"] = DataPipeline.MemoryProbe, // a child process of data-pipeline
 };
 var name = args.FirstOrDefault() ?? "train-throughput";
