@@ -159,6 +159,40 @@ public class WeightDownloadTests
         Assert.Empty(server.Requests);
     }
 
+    /// <summary>The air-gapped recipe: FastVision's cache filled on a connected machine, copied, and given as --weights-dir offline.</summary>
+    [Fact]
+    public void ACopiedCacheGivenAsWeightsDirServesAnOfflineMachineAndVerifyChecksIt()
+    {
+        using var dir = new TempDir();
+        using var server = new LoopbackServer();
+        var bytes = RandomBytes(50_000, 8);
+        var name = TorchvisionName("airgap", bytes);
+        server.Add("/models/" + name, bytes);
+        ServeHubResNet18(server, "timm/resnet18.airgap_in1k", dir, [0.5f, 0.5f, 0.5f]);
+        var online = Store(dir, server);
+        new TorchvisionWeights(name).Fetch(online);
+        Architectures.Resolve("resnet18.airgap_in1k", online).Weights!.Weights.Fetch(online);
+        int requests = server.Requests.Count;
+
+        var offline = new WeightStore { Directory = dir.Combine("station-cache"), LocalDirectories = [online.Directory], Offline = true };
+        Assert.StartsWith(online.Directory, new TorchvisionWeights(name).Fetch(offline));
+        var hub = Architectures.Resolve("resnet18.airgap_in1k", offline).Weights!;
+        Assert.StartsWith(online.Directory, hub.Weights.Fetch(offline));
+        Assert.Equal(requests, server.Requests.Count);
+
+        // fastvision weights verify: the copy is intact; a changed byte in the hub file is caught by the digest recorded at download.
+        var ok = CliRunner.Run("weights", "verify", "resnet18.airgap_in1k", "--weights-dir", online.Directory);
+        Assert.True(ok.ExitCode == 0, ok.Output + ok.Errors);
+        Assert.Contains("verify: 1 file(s) checked, 0 problem(s)", ok.Output);
+        var path = hub.Weights.Cached(offline)!;
+        var damaged = File.ReadAllBytes(path);
+        damaged[^1] ^= 0xFF;
+        File.WriteAllBytes(path, damaged);
+        var bad = CliRunner.Run("weights", "verify", "resnet18.airgap_in1k", "--weights-dir", online.Directory);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("does not match the hub's", bad.Output);
+    }
+
     /// <summary>A hub repository as the Hugging Face Hub serves it: config.json and model.safetensors with their digests in the headers.</summary>
     internal static (byte[] Weights, byte[] Config) ServeHubResNet18(LoopbackServer server, string repo, TempDir dir, float[] mean, string architecture = "resnet18",
         string? announcedSha256 = null, int bytesPerSecond = 0)

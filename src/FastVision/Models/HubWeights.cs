@@ -27,7 +27,9 @@ public sealed class HubWeights(string repository, string revision = "main") : IW
     public string Url(WeightStore store, string file) => $"{store.HubEndpoint}/{Repository}/resolve/{Revision}/{file}";
 
     /// <summary>Where FastVision keeps the repository's files once downloaded.</summary>
-    public string CacheFolder(WeightStore store) => Path.Combine(store.Directory, "hub", Repository.Replace('/', '-') + "-" + Revision);
+    public string CacheFolder(WeightStore store) => CacheFolder(store.Directory);
+
+    private string CacheFolder(string cache) => Path.Combine(cache, "hub", Repository.Replace('/', '-') + "-" + Revision);
 
     public string Fetch(WeightStore store) => FetchFile(store, WeightsFile);
 
@@ -78,9 +80,12 @@ public sealed class HubWeights(string repository, string revision = "main") : IW
         }
     }
 
-    /// <summary>The first copy of <paramref name="file"/> on this machine: a --weights-dir folder, FastVision's cache, Hugging Face's cache.</summary>
+    /// <summary>
+    /// The first copy of <paramref name="file"/> on this machine: a --weights-dir folder (<c>DIR/&lt;arch&gt;.&lt;tag&gt;/</c>, or a copy of
+    /// FastVision's cache), FastVision's cache, Hugging Face's cache.
+    /// </summary>
     public string? Cached(WeightStore store, string file) => WeightStore.FirstExisting(
-        store.LocalDirectories.Select(d => Path.Combine(d, Name, file)).Append(Path.Combine(CacheFolder(store), file))
+        store.LocalDirectories.SelectMany(d => new[] { Path.Combine(d, Name, file), Path.Combine(CacheFolder(d), file) }).Append(Path.Combine(CacheFolder(store), file))
             .Concat(store.HubCaches.SelectMany(c => HubCacheCandidates(c, file))));
 
     /// <summary>

@@ -30,11 +30,17 @@ public sealed class TorchvisionWeights : IWeightSource
     public string Url(WeightStore store) => $"{store.TorchvisionBaseUrl}/{FileName}";
 
     /// <summary>Where FastVision keeps it once downloaded.</summary>
-    public string CachePath(WeightStore store) => Path.Combine(store.Directory, "torchvision", FileName);
+    public string CachePath(WeightStore store) => CachePath(store.Directory);
 
-    /// <summary>The first copy already on this machine: a --weights-dir folder, FastVision's cache, PyTorch's cache; null when none.</summary>
+    private string CachePath(string cache) => Path.Combine(cache, "torchvision", FileName);
+
+    /// <summary>
+    /// The first copy already on this machine: a --weights-dir folder (the file by name, or a copy of FastVision's cache), FastVision's
+    /// cache, PyTorch's cache; null when none.
+    /// </summary>
     public string? Cached(WeightStore store) => WeightStore.FirstExisting(
-        store.LocalDirectories.Select(d => Path.Combine(d, FileName)).Append(CachePath(store)).Concat(store.TorchCaches.Select(d => Path.Combine(d, FileName))));
+        store.LocalDirectories.SelectMany(d => new[] { Path.Combine(d, FileName), CachePath(d) }).Append(CachePath(store))
+            .Concat(store.TorchCaches.Select(d => Path.Combine(d, FileName))));
 
     public string Fetch(WeightStore store)
     {
