@@ -28,7 +28,7 @@ internal sealed class LoopbackServer : IDisposable
         public HttpStatusCode Status { get; init; } = HttpStatusCode.OK;
     }
 
-    public sealed record Request(string Method, string Path, string? Range);
+    public sealed record Request(string Method, string Path, string? Range, string? Authorization);
 
     public ConcurrentQueue<Request> Requests { get; } = new();
 
@@ -74,7 +74,7 @@ internal sealed class LoopbackServer : IDisposable
         var request = context.Request;
         var response = context.Response;
         var path = request.Url!.AbsolutePath;
-        Requests.Enqueue(new Request(request.HttpMethod, path, request.Headers["Range"]));
+        Requests.Enqueue(new Request(request.HttpMethod, path, request.Headers["Range"], request.Headers["Authorization"]));
         try
         {
             if (!files.TryGetValue(path, out var served))

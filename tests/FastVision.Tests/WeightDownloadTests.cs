@@ -233,7 +233,7 @@ public class WeightDownloadTests
         using var dir = new TempDir();
         using var server = new LoopbackServer();
         var (weights, _) = ServeHubResNet18(server, "timm/resnet18.test_in1k", dir, [0.5f, 0.4f, 0.3f]);
-        var store = Store(dir, server);
+        var store = Store(dir, server) with { HubToken = "hf_test_token" };
 
         var (architecture, config) = Architectures.Resolve("resnet18.test_in1k", store);
         Assert.Same(Architectures.ResNet18, architecture);
@@ -244,6 +244,7 @@ public class WeightDownloadTests
         Assert.Null(config.Weights.Verify(path)); // against the digest the hub announced, kept beside the file
         using var body = architecture.CreateBody(config, store); // timm names, the classifier dropped
         Assert.Equal(1, server.Count("GET", $"/timm/resnet18.test_in1k/resolve/main/{HubWeights.WeightsFile}"));
+        Assert.All(server.Requests, r => Assert.Equal("Bearer hf_test_token", r.Authorization)); // HF_TOKEN reaches the hub
 
         // A registered configuration resolves without any request.
         Assert.Equal("tv_in1k", Architectures.Resolve("resnet50.tv_in1k").Weights!.Tag);
