@@ -51,31 +51,18 @@ public static class FileDownload
     private static readonly HttpClient NoRedirects = new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
 
     /// <summary>The headers (lower-case names) of a HEAD request to <paramref name="url"/>, redirects not followed; retried like a download.</summary>
-    public static IReadOnlyDictionary<string, string> Head(string url, DownloadOptions options, string? bearerToken = null, CancellationToken cancellation = default)
-    {
-        for (int attempt = 0; ; attempt++)
+    public static IReadOnlyDictionary<string, string> Head(string url, DownloadOptions options, string? bearerToken = null, CancellationToken cancellation = default) =>
+        WithRetries(url, options, cancellation, "", () =>
         {
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Head, url);
-                if (bearerToken is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-                timeout.CancelAfter(options.Timeout);
-                using var response = NoRedirects.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).GetAwaiter().GetResult();
-                if ((int)response.StatusCode >= 400)
-                    throw new DownloadException($"{url}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}", response.StatusCode);
-                return response.Headers.Concat(response.Content.Headers).ToDictionary(h => h.Key.ToLowerInvariant(), h => string.Join(",", h.Value));
-            }
-            catch (Exception e) when (attempt < options.Retries && IsTransient(e) && !cancellation.IsCancellationRequested)
-            {
-                Thread.Sleep(options.FirstBackoff * Math.Pow(2, attempt));
-            }
-            catch (Exception e) when (e is not DownloadException && IsTransient(e) && !cancellation.IsCancellationRequested)
-            {
-                throw new DownloadException($"{url}: {Describe(e)} (after {options.Retries + 1} attempts).", inner: e);
-            }
-        }
-    }
+            using var request = new HttpRequestMessage(HttpMethod.Head, url);
+            if (bearerToken is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            timeout.CancelAfter(options.Timeout);
+            using var response = NoRedirects.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).GetAwaiter().GetResult();
+            if ((int)response.StatusCode >= 400)
+                throw new DownloadException($"{url}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}", response.StatusCode);
+            return Headers(response);
+        });
 
     /// <summary>
     /// Downloads <paramref name="url"/> to <paramref name="path"/> unless it already exists. <paramref name="verify"/> gets the
@@ -91,29 +78,41 @@ public static class FileDownload
         if (File.Exists(path)) return; // another process finished it while we waited
         var partial = path + ".partial";
         var progress = options.Progress ?? new DownloadProgressReporter(Console.Error);
-        for (int attempt = 0; ; attempt++)
+        WithRetries(url, options, cancellation, $"; the partial file {partial} is kept and resumed next time", () =>
+        {
+            var response = Attempt(url, partial, options, bearerToken, progress, cancellation);
+            if (verify?.Invoke(partial, response) is { } problem)
+            {
+                File.Delete(partial);
+                throw new DownloadException($"{url}: {problem}; the download was deleted.");
+            }
+            File.Move(partial, path, overwrite: false);
+            return true;
+        });
+    }
+
+    /// <summary>Runs <paramref name="attempt"/> until it succeeds, a failure is not transient, or the retries are spent (waiting longer each time).</summary>
+    private static T WithRetries<T>(string url, DownloadOptions options, CancellationToken cancellation, string whenSpent, Func<T> attempt)
+    {
+        for (int retry = 0; ; retry++)
         {
             try
             {
-                var response = Attempt(url, partial, options, bearerToken, progress, cancellation);
-                if (verify?.Invoke(partial, response) is { } problem)
-                {
-                    File.Delete(partial);
-                    throw new DownloadException($"{url}: {problem}; the download was deleted.");
-                }
-                File.Move(partial, path, overwrite: false);
-                return;
+                return attempt();
             }
-            catch (Exception e) when (attempt < options.Retries && IsTransient(e) && !cancellation.IsCancellationRequested)
+            catch (Exception e) when (retry < options.Retries && IsTransient(e) && !cancellation.IsCancellationRequested)
             {
-                Thread.Sleep(options.FirstBackoff * Math.Pow(2, attempt));
+                Thread.Sleep(options.FirstBackoff * Math.Pow(2, retry));
             }
             catch (Exception e) when (IsTransient(e) && !cancellation.IsCancellationRequested)
             {
-                throw new DownloadException($"{url}: {Describe(e)} (after {options.Retries + 1} attempts; the partial file {partial} is kept and resumed next time).", inner: e);
+                throw new DownloadException($"{url}: {Describe(e)} (after {options.Retries + 1} attempts{whenSpent}).", inner: e);
             }
         }
     }
+
+    private static Dictionary<string, string> Headers(HttpResponseMessage response) =>
+        response.Headers.Concat(response.Content.Headers).ToDictionary(h => h.Key.ToLowerInvariant(), h => string.Join(",", h.Value));
 
     private static DownloadResponse Attempt(string url, string partial, DownloadOptions options, string? bearerToken, IProgress<DownloadStatus> progress, CancellationToken cancellation)
     {
@@ -159,8 +158,7 @@ public static class FileDownload
                 throw new IOException($"the connection closed after {received} of {expected} bytes");
             progress.Report(new DownloadStatus(name, received, total, (received - have) / Math.Max(watch.Elapsed.TotalSeconds, 1e-3), true));
         }
-        var headers = response.Headers.Concat(response.Content.Headers).ToDictionary(h => h.Key.ToLowerInvariant(), h => string.Join(",", h.Value));
-        return new DownloadResponse(new FileInfo(partial).Length, response.Headers.ETag?.Tag.Trim('"'), headers);
+        return new DownloadResponse(new FileInfo(partial).Length, response.Headers.ETag?.Tag.Trim('"'), Headers(response));
     }
 
     /// <summary>Failures another attempt may get past: the network, timeouts, cut connections, server errors.</summary>
