@@ -68,14 +68,23 @@ public static class BodyWeights
         {
             var wrapper = SharedWrapper(weights.Keys);
             var classifiers = architecture.ClassifierKeys.Select(k => k + ".").ToList();
+            var own = body.state_dict();
             var mapped = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            var reshaped = new List<Tensor>();
             foreach (var (rawKey, value) in weights)
             {
                 var key = rawKey[wrapper.Length..];
                 if (classifiers.Any(c => key.StartsWith(c, StringComparison.Ordinal))) continue;
-                if ((keys == WeightKeys.Timm ? architecture.FromTimmKey(key) : key) is { } target) mapped[target] = value;
+                if ((keys == WeightKeys.Timm ? architecture.FromTimmKey(key) : key) is not { } target) continue;
+                // timm keeps some parameters flat where torchvision keeps them broadcastable (ConvNeXt's layer scale: [C] vs [C,1,1]).
+                bool reshape = keys == WeightKeys.Timm && own.TryGetValue(target, out var expected)
+                    && !expected.shape.SequenceEqual(value.shape) && expected.numel() == value.numel();
+                var tensor = reshape ? value.reshape(own[target].shape) : value;
+                if (reshape) reshaped.Add(tensor);
+                mapped[target] = tensor;
             }
-            StateDicts.CopyInto(body, mapped, path);
+            try { StateDicts.CopyInto(body, mapped, path); }
+            finally { foreach (var t in reshaped) t.Dispose(); }
         }
         finally
         {
