@@ -28,7 +28,7 @@ public sealed class ConvNeXt : VisionBody, IOnnxExportable
         if (stages.Count == 0) throw new ArgumentException("A ConvNeXt has at least one stage.", nameof(stages));
         var layers = new List<nn.Module<Tensor, Tensor>>
         {
-            nn.Sequential(("0", ConvNeXtLayers.TruncNormal(nn.Conv2d(3, stages[0].Channels, 4, stride: 4))), ("1", new LayerNorm2d(stages[0].Channels))),
+            nn.Sequential(("0", ConvNeXtLayers.Init(nn.Conv2d(3, stages[0].Channels, 4, stride: 4))), ("1", new LayerNorm2d(stages[0].Channels))),
         };
         int totalBlocks = stages.Sum(s => s.Blocks), blockIndex = 0;
         for (int s = 0; s < stages.Count; s++)
@@ -36,7 +36,7 @@ public sealed class ConvNeXt : VisionBody, IOnnxExportable
             if (s > 0)
                 layers.Add(nn.Sequential(
                     ("0", new LayerNorm2d(stages[s - 1].Channels)),
-                    ("1", ConvNeXtLayers.TruncNormal(nn.Conv2d(stages[s - 1].Channels, stages[s].Channels, 2, stride: 2)))));
+                    ("1", ConvNeXtLayers.Init(nn.Conv2d(stages[s - 1].Channels, stages[s].Channels, 2, stride: 2)))));
             var blocks = new List<nn.Module<Tensor, Tensor>>();
             for (int b = 0; b < stages[s].Blocks; b++, blockIndex++)
                 blocks.Add(new CNBlock(stages[s].Channels, totalBlocks > 1 ? stochasticDepthProbability * blockIndex / (totalBlocks - 1.0) : 0));
@@ -97,12 +97,12 @@ public sealed class CNBlock : nn.Module<Tensor, Tensor>, IOnnxExportable
     public CNBlock(long channels, double stochasticDepthProbability, double layerScale = 1e-6) : base(nameof(CNBlock))
     {
         block = nn.Sequential(
-            ("0", ConvNeXtLayers.TruncNormal(nn.Conv2d(channels, channels, 7, padding: 3, groups: channels))),
+            ("0", ConvNeXtLayers.Init(nn.Conv2d(channels, channels, 7, padding: 3, groups: channels))),
             ("1", new Permute(0, 2, 3, 1)),
             ("2", nn.LayerNorm(channels, eps: 1e-6)),
-            ("3", ConvNeXtLayers.TruncNormal(nn.Linear(channels, 4 * channels))),
+            ("3", ConvNeXtLayers.Init(nn.Linear(channels, 4 * channels))),
             ("4", nn.GELU()),
-            ("5", ConvNeXtLayers.TruncNormal(nn.Linear(4 * channels, channels))),
+            ("5", ConvNeXtLayers.Init(nn.Linear(4 * channels, channels))),
             ("6", new Permute(0, 3, 1, 2)));
         layer_scale = new Parameter(full(channels, 1, 1, layerScale));
         stochastic_depth = TorchSharp.torchvision.ops.StochasticDepth(stochasticDepthProbability, TorchSharp.torchvision.StochasticDepth.Mode.Row);
@@ -177,13 +177,17 @@ public sealed class Permute(params long[] dims) : nn.Module<Tensor, Tensor>(name
 
 internal static class ConvNeXtLayers
 {
-    /// <summary>torchvision's ConvNeXt init for convolutions and linear layers: weights truncated normal (std 0.02), biases zero.</summary>
-    public static T TruncNormal<T>(T layer) where T : nn.Module
+    /// <summary>
+    /// torchvision's ConvNeXt init for convolutions and linear layers: weights trunc_normal_(std=0.02), biases zero. Its
+    /// truncation bounds are absolute (±2, i.e. ±100 std), so the distribution is normal(0, 0.02); TorchSharp 0.107's
+    /// trunc_normal_ is not used because it fills the tensor with a constant (the std) and the odd NaN.
+    /// </summary>
+    public static T Init<T>(T layer) where T : nn.Module
     {
         using var noGrad = no_grad();
         foreach (var (name, p) in layer.named_parameters(recurse: false))
         {
-            if (name == "weight") nn.init.trunc_normal_(p, std: 0.02);
+            if (name == "weight") nn.init.normal_(p, std: 0.02);
             else nn.init.zeros_(p);
         }
         return layer;
