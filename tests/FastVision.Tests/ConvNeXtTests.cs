@@ -77,6 +77,21 @@ public class ConvNeXtTests
         Assert.Equal(features, body.NumFeatures);
     }
 
+    /// <summary>torchvision's init: convolution and linear weights normal with std 0.02 (not a constant), biases zero, layer scale 1e-6, norms 1 and 0.</summary>
+    [Fact]
+    public void ANewBodyStartsFromTorchvisionsInit()
+    {
+        manual_seed(6);
+        using var body = Architectures.ConvNeXtTiny.CreateBody(pretrained: false);
+        var state = body.state_dict();
+        foreach (var key in new[] { "features.0.0.weight", "features.5.4.block.0.weight", "features.5.4.block.3.weight", "features.7.2.block.5.weight", "features.6.1.weight" })
+            Assert.InRange(state[key].std().item<float>(), 0.019, 0.021);
+        Assert.All(state.Where(kv => kv.Key.EndsWith(".bias", StringComparison.Ordinal)), kv => Assert.Equal(0, kv.Value.abs().max().item<float>()));
+        Assert.All(state.Where(kv => kv.Key.EndsWith("layer_scale", StringComparison.Ordinal)), kv => Assert.True(kv.Value.eq(1e-6f).all().item<bool>(), kv.Key));
+        Assert.True(state["features.6.0.weight"].eq(1).all().item<bool>());
+        Assert.DoesNotContain(state.Values, t => t.isnan().any().item<bool>());
+    }
+
     /// <summary>
     /// The key names of timm's checkpoints, written from timm's module naming (timm/models/convnext.py): <c>stem.0</c> conv and
     /// <c>stem.1</c> LayerNorm2d; per stage <c>downsample.0/1</c> (norm, conv; none in stage 0, whose stride the stem takes)
@@ -169,5 +184,20 @@ public class ConvNeXtTests
         var agreement = OnnxExport.Save(model, 64, dir.Combine("model.onnx"));
         Assert.True(agreement.Agrees, $"{agreement.MaxDifference} > {agreement.Allowed}");
         Assert.True(File.Exists(dir.Combine("model.onnx")));
+    }
+
+    /// <summary>A registered four-stage body; its layer scales randomized (1e-6 at init would hide a wrong block branch in the graph).</summary>
+    [Fact]
+    public void ConvNeXtNanoExportsToOnnxThatAgreesWithTorchSharp()
+    {
+        using var dir = new TempDir();
+        manual_seed(7);
+        using var model = VisionModel.Create(Architectures.ConvNeXtNano, 3);
+        using (no_grad())
+            foreach (var (key, t) in model.state_dict().Where(kv => kv.Key.EndsWith("layer_scale", StringComparison.Ordinal)))
+                t.normal_(0, 0.5);
+        model.eval();
+        var agreement = OnnxExport.Save(model, 64, dir.Combine("model.onnx"));
+        Assert.True(agreement.Agrees, $"{agreement.MaxDifference} > {agreement.Allowed}");
     }
 }

@@ -15,26 +15,27 @@ public static partial class Architectures
     /// </summary>
     private static void RegisterConvNeXts()
     {
-        ConvNeXtNano = Register(ConvNeXtArchitecture("convnext_nano", "ConvNeXt-Nano (timm's size; 15.0M body parameters)",
+        ConvNeXtNano = Register(ConvNeXtArchitecture("convnext_nano", "ConvNeXt-Nano (timm's size, 15.0M)",
             [new(80, 2), new(160, 2), new(320, 8), new(640, 2)], stochasticDepth: 0.0,
             [TimmConfig("convnext_nano", "in12k_ft_in1k", 0.95), TimmConfig("convnext_nano", "d1h_in1k", 0.95)]));
-        ConvNeXtTiny = Register(ConvNeXtArchitecture("convnext_tiny", "ConvNeXt-T (27.8M body parameters)",
+        ConvNeXtTiny = Register(ConvNeXtArchitecture("convnext_tiny", "ConvNeXt-T (27.8M)",
             [new(96, 3), new(192, 3), new(384, 9), new(768, 3)], stochasticDepth: 0.1,
             [TorchvisionConfig("convnext_tiny-983f1562.pth", 236, 82.520, 4.46),
              TimmConfig("convnext_tiny", "fb_in22k_ft_in1k", 0.875, 4.46), TimmConfig("convnext_tiny", "in12k_ft_in1k", 0.95, 4.46),
              TimmConfig("convnext_tiny", "fb_in1k", 0.875, 4.46)]));
-        ConvNeXtSmall = Register(ConvNeXtArchitecture("convnext_small", "ConvNeXt-S (49.5M body parameters)",
+        ConvNeXtSmall = Register(ConvNeXtArchitecture("convnext_small", "ConvNeXt-S (49.5M)",
             [new(96, 3), new(192, 3), new(384, 27), new(768, 3)], stochasticDepth: 0.4,
             [TorchvisionConfig("convnext_small-0c510722.pth", 230, 83.616, 8.68),
              TimmConfig("convnext_small", "fb_in22k_ft_in1k", 0.875, 8.68), TimmConfig("convnext_small", "in12k_ft_in1k", 0.95, 8.68),
              TimmConfig("convnext_small", "fb_in1k", 0.875, 8.68)]));
     }
 
+    /// <param name="size">The variant and its body's parameter count.</param>
     /// <param name="stochasticDepth">The training drop probability of the last block: torchvision's recipe for tiny and small, timm's default (0) for nano.</param>
     private static Architecture ConvNeXtArchitecture(string name, string size, ConvNeXtStage[] stages, double stochasticDepth, PretrainedConfig[] weights) =>
         new(name,
-            $"{size}: 4x4 patch stem, stages of [{string.Join(",", stages.Select(s => s.Blocks))}] blocks (7x7 depthwise conv, LayerNorm, " +
-            $"4x MLP with GELU, layer scale, stochastic depth {stochasticDepth}) on {string.Join("/", stages.Select(s => s.Channels))} channels, LayerNorm + 2x2 stride-2 downsampling",
+            $"{size}: 4x4 patch stem, [{string.Join(",", stages.Select(s => s.Blocks))}] blocks of 7x7 depthwise conv + LayerNorm + 4x GELU MLP " +
+            $"with layer scale, {stages[0].Channels}-{stages[^1].Channels} channels",
             () => new ConvNeXt(stages, stochasticDepth), weights, classifierKeys: ["classifier"], timmKeys: ConvNeXtKeyFromTimm);
 
     /// <summary>torchvision's IMAGENET1K_V1 weights, evaluated by resizing to <paramref name="resize"/> and cropping 224.</summary>

@@ -17,6 +17,7 @@ public readonly record struct ConvNeXtStage(long Channels, int Blocks);
 public sealed class ConvNeXt : VisionBody, IOnnxExportable
 {
     private readonly Sequential features;
+    private readonly int stageCount;
 
     /// <param name="stages">Channels and blocks per stage, earliest first (convnext_tiny: (96, 3), (192, 3), (384, 9), (768, 3)).</param>
     /// <param name="stochasticDepthProbability">
@@ -43,25 +44,23 @@ public sealed class ConvNeXt : VisionBody, IOnnxExportable
             layers.Add(Numbered(blocks));
         }
         features = Numbered(layers);
-        StageCount = stages.Count;
+        stageCount = stages.Count;
         NumFeatures = stages[^1].Channels;
         RegisterComponents();
     }
 
     public override long NumFeatures { get; }
 
-    private int StageCount { get; }
-
     /// <summary>
-    /// The stem and the first half of the stages | the rest, each stage with the downsampling that feeds it (fastai's ResNet
-    /// split, and timm's stage grouping: convnext_tiny's stem + stages 1-2 | stages 3-4).
+    /// The stem and the first half of the stages | the rest, each stage with the downsampling that feeds it, as the ResNets
+    /// split (convnext_tiny: stem + stages 1-2 | stages 3-4).
     /// </summary>
     public override IReadOnlyList<IReadOnlyList<nn.Module>> LayerGroups
     {
         get
         {
             var children = features.children().ToList();
-            int firstGroup = 2 * ((StageCount + 1) / 2);
+            int firstGroup = 2 * ((stageCount + 1) / 2);
             IReadOnlyList<nn.Module>[] groups = [children[..firstGroup], children[firstGroup..]];
             return [.. groups.Where(g => g.Count > 0)];
         }
