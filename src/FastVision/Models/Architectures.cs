@@ -10,6 +10,7 @@ public static partial class Architectures
         RegisterResNets();
         RegisterMobileNets();
         RegisterRegNets();
+        RegisterConvNeXts();
     }
 
     /// <summary>The default: the only ImageNet-pretrained body reachable offline.</summary>
