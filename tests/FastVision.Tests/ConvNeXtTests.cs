@@ -137,6 +137,35 @@ public class ConvNeXtTests
         Assert.Equal("unknown.weight", architecture.FromTimmKey("unknown.weight")); // kept, so a load names it as unexpected
     }
 
+    /// <summary>
+    /// timm's checkpoints keep layer scales flat ([C], <c>gamma</c>) and, in convnext_nano, the MLP as 1x1 convolutions
+    /// ([4C, C, 1, 1]); torchvision's modules hold [C, 1, 1] and Linear [4C, C]. The loader maps the names and reshapes.
+    /// </summary>
+    [Fact]
+    public void TimmShapedWeightsLoadIntoTheTorchvisionBody()
+    {
+        using var dir = new TempDir();
+        var architecture = Architectures.Get("convnext_nano");
+        manual_seed(5);
+        using var source = architecture.CreateBody(pretrained: false);
+        var own = source.state_dict();
+        var timm = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var key in TimmKeys([2, 2, 8, 2]))
+        {
+            if (architecture.FromTimmKey(key) is not { } target) { timm[key] = zeros(3); continue; } // the head: dropped
+            var value = own[target].detach().clone();
+            if (key.EndsWith(".gamma", StringComparison.Ordinal)) value = value.flatten();
+            else if (key.Contains(".mlp.fc", StringComparison.Ordinal) && key.EndsWith(".weight", StringComparison.Ordinal)) value = value.reshape([.. value.shape, 1, 1]);
+            timm[key] = value;
+        }
+        var path = dir.Combine("model.safetensors");
+        WeightFiles.Write(path, timm);
+        using var loaded = architecture.CreateBody(pretrained: false);
+        BodyWeights.LoadBody(loaded, architecture, path, WeightKeys.Timm);
+        foreach (var (key, value) in loaded.state_dict())
+            Assert.True(value.allclose(own[key], rtol: 0, atol: 0), key);
+    }
+
     [Fact]
     public void ChannelLayerNormsAreNormLayersAndTheOthersAreNot()
     {
