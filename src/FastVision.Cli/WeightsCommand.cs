@@ -36,10 +36,10 @@ internal static class WeightsCommand
             var weightStore = store.Read(parse);
             var rows = Architectures.AllWeights.Select(w => (w.Name, w.Config, Cached: w.Config.Weights.Cached(weightStore))).ToList();
             int width = rows.Max(r => r.Name.Length) + 2;
-            Console.WriteLine($"{"name".PadRight(width)}{"size",-6}{"top-1",-8}{"GMACs",-7}{"cached",-8}source");
+            Console.WriteLine($"{"name".PadRight(width)}{"size",-6}{"top-1",-8}{"GMACs",-7}{"cached",-9}source");
             foreach (var (name, config, cached) in rows)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{name.PadRight(width)}{config.InputSize,-6}{config.Top1?.ToString("F2", CultureInfo.InvariantCulture) ?? "-",-8}{config.GMacs?.ToString("G3", CultureInfo.InvariantCulture) ?? "-",-7}{(cached is null ? "no" : "yes"),-8}{config.Weights.Source}"));
+                    $"{name.PadRight(width)}{config.InputSize,-6}{config.Top1?.ToString("F2", CultureInfo.InvariantCulture) ?? "-",-8}{config.GMacs?.ToString("G3", CultureInfo.InvariantCulture) ?? "-",-7}{(config.Weights.ShipsWithFastVision ? "built in" : cached is null ? "no" : "yes"),-9}{config.Weights.Source}"));
             return CliOutput.Result($"weights: {rows.Count} registered, {rows.Count(r => r.Cached is not null)} on this machine",
                 new
                 {

@@ -32,6 +32,9 @@ public sealed class CntkResNetWeights : IWeightSource
 
     public WeightKeys Keys => WeightKeys.Torchvision;
 
+    /// <summary>Converted from a NuGet package the build fetches: there on every machine FastVision builds on.</summary>
+    public bool ShipsWithFastVision => true;
+
     private string CachePath(WeightStore store, string onnx) => Path.Combine(store.Directory, $"cntk-resnet-{PackageVersion}-{new FileInfo(onnx).Length}.safetensors");
 
     /// <summary>The converted file; null before the first conversion (the package's ONNX graph is always here: it comes with the build).</summary>

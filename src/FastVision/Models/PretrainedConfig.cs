@@ -55,4 +55,10 @@ public interface IWeightSource
 
     /// <summary>Null when the file at <paramref name="path"/> is intact as far as can be told without the network, else the problem.</summary>
     string? Verify(string path);
+
+    /// <summary>True for weights that come with FastVision itself (usable offline on any machine, cached or not).</summary>
+    bool ShipsWithFastVision => false;
+
+    /// <summary>Usable without the network: shipped, or already on this machine.</summary>
+    bool AvailableOffline(WeightStore store) => ShipsWithFastVision || Cached(store) is not null;
 }
