@@ -9,6 +9,7 @@ public static partial class Architectures
     {
         RegisterResNets();
         RegisterMobileNets();
+        RegisterEfficientNets();
     }
 
     /// <summary>The default: the only ImageNet-pretrained body reachable offline.</summary>
