@@ -112,6 +112,24 @@ public class EfficientNetTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ATimmCheckpointWithItsClassifierLoadsIntoTheBody()
+    {
+        using var dir = new TempDir();
+        var architecture = Architectures.EfficientNetB0;
+        manual_seed(6);
+        using var source = architecture.CreateBody(pretrained: false);
+        using var scope = NewDisposeScope();
+        var expected = source.state_dict();
+        var checkpoint = TimmEfficientNetB0Keys().ToDictionary(k => k, k => architecture.FromTimmKey(k) is { } key ? expected[key]
+            : k.EndsWith(".weight", StringComparison.Ordinal) ? randn(1000, 1280) : randn(1000));
+        WeightFiles.Write(dir.Combine("model.safetensors"), checkpoint);
+        using var body = architecture.CreateBody(pretrained: false);
+        BodyWeights.LoadBody(body, architecture, dir.Combine("model.safetensors"), WeightKeys.Timm);
+        var loaded = body.state_dict();
+        Assert.All(expected, kv => Assert.True(kv.Value.eq(loaded[kv.Key]).all().item<bool>(), kv.Key));
+    }
+
+    [Fact]
     public void TimmsEfficientNetV2KeysNameFusedBlocksByTheirLayers()
     {
         var architecture = Architectures.EfficientNetV2S;

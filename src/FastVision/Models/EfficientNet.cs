@@ -11,22 +11,19 @@ namespace FastVision.Models;
 /// </summary>
 /// <param name="ExpandRatio">Hidden channels over input channels (1: no expansion convolution).</param>
 /// <param name="Fused">FusedMBConv (EfficientNetV2's early stages: one full kxk convolution instead of 1x1 expand + kxk depthwise, no squeeze-excitation).</param>
-public sealed record EfficientNetStage(double ExpandRatio, int Kernel, int Stride, long InputChannels, long OutputChannels, int Layers, bool Fused = false)
-{
-    /// <summary>The block's hidden channels, rounded to a multiple of 8 as torchvision's <c>adjust_channels</c> does.</summary>
-    public static long Expanded(long inputChannels, double expandRatio) => EfficientNet.MakeDivisible(inputChannels * expandRatio);
-}
+public sealed record EfficientNetStage(double ExpandRatio, int Kernel, int Stride, long InputChannels, long OutputChannels, int Layers, bool Fused = false);
 
 /// <summary>One block as the stage table lays it out: where it sits, its channels, stride and stochastic-depth probability.</summary>
 internal sealed record EfficientNetBlockPlan(int Stage, int Index, EfficientNetStage Settings, long InputChannels, int Stride, double StochasticDepth)
 {
     public long OutputChannels => Settings.OutputChannels;
-    public long ExpandedChannels => EfficientNetStage.Expanded(InputChannels, Settings.ExpandRatio);
+    /// <summary>The hidden channels, rounded to a multiple of 8 as torchvision's <c>adjust_channels</c> does.</summary>
+    public long ExpandedChannels => EfficientNet.MakeDivisible(InputChannels * Settings.ExpandRatio);
     public bool Expands => ExpandedChannels != InputChannels;
 }
 
 /// <summary>
-/// torchvision's EfficientNet (B0-B7) and EfficientNetV2 without its pooling and classifier: the <c>features</c> Sequential
+/// torchvision's EfficientNet and EfficientNetV2 without its pooling and classifier: the <c>features</c> Sequential
 /// (stem conv-BN-SiLU, one Sequential of MBConv / FusedMBConv blocks per stage, 1x1 head conv-BN-SiLU). Field names are
 /// torchvision's, so state-dict keys (<c>features.1.0.block.0.0.weight</c>) load its checkpoints as they are.
 /// </summary>
@@ -58,7 +55,7 @@ public sealed class EfficientNet : VisionBody, IOnnxExportable
 
     /// <summary>
     /// Stem and the first half of the stages | the second half | the head conv: with the classifier four groups, so
-    /// discriminative rates spread over the network's depth (the head conv is a fifth of B0's body parameters).
+    /// discriminative rates spread over the network's depth (the head conv alone holds a tenth of B0's body parameters).
     /// </summary>
     public override IReadOnlyList<IReadOnlyList<nn.Module>> LayerGroups
     {
