@@ -9,8 +9,9 @@ public static partial class Architectures
     {
         RegisterResNets();
         RegisterMobileNets();
-        RegisterRegNets();
+        RegisterEfficientNets();
         RegisterConvNeXts();
+        RegisterRegNets();
     }
 
     /// <summary>The default: the only ImageNet-pretrained body reachable offline.</summary>
