@@ -144,7 +144,7 @@ public class EfficientNetTests(ITestOutputHelper output)
     [Fact]
     public void StochasticDepthDropsWholeSamplesWhileTrainingAndNothingInEval()
     {
-        using var drop = new StochasticDepth(0.25);
+        using var drop = TorchSharp.torchvision.ops.StochasticDepth(0.25, TorchSharp.torchvision.StochasticDepth.Mode.Row); // what the blocks use
         using var scope = NewDisposeScope();
         manual_seed(4);
         var x = ones(4000, 2, 3, 3);

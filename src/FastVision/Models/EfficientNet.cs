@@ -162,7 +162,7 @@ public sealed class EfficientNet : VisionBody, IOnnxExportable
 public sealed class MBConv : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly Sequential block;
-    private readonly StochasticDepth stochastic_depth;
+    private readonly TorchSharp.torchvision.StochasticDepth stochastic_depth;
     private readonly bool residual;
 
     internal MBConv(EfficientNetBlockPlan plan, double batchNormEps) : base(plan.Settings.Fused ? "FusedMBConv" : nameof(MBConv))
@@ -179,11 +179,11 @@ public sealed class MBConv : nn.Module<Tensor, Tensor>, IOnnxExportable
         {
             if (plan.Expands) layers.Add(EfficientNetLayers.ConvNormActivation(input, expanded, 1, 1, batchNormEps));
             layers.Add(EfficientNetLayers.ConvNormActivation(expanded, expanded, settings.Kernel, plan.Stride, batchNormEps, groups: expanded));
-            layers.Add(new SqueezeExcitation(expanded, Math.Max(1, input / 4)));
+            layers.Add(new SqueezeExcitation(expanded, Math.Max(1, input / 4), nn.SiLU()));
             layers.Add(EfficientNetLayers.ConvNormActivation(expanded, output, 1, 1, batchNormEps, activation: false));
         }
         block = nn.Sequential(layers.Select((layer, i) => (i.ToString(System.Globalization.CultureInfo.InvariantCulture), layer)));
-        stochastic_depth = new StochasticDepth(plan.StochasticDepth);
+        stochastic_depth = TorchSharp.torchvision.ops.StochasticDepth(plan.StochasticDepth, TorchSharp.torchvision.StochasticDepth.Mode.Row);
         residual = plan.Stride == 1 && input == output;
         RegisterComponents();
     }
@@ -202,64 +202,6 @@ public sealed class MBConv : nn.Module<Tensor, Tensor>, IOnnxExportable
     }
 }
 
-/// <summary>
-/// torchvision's SqueezeExcitation with EfficientNet's SiLU: the feature map scaled per channel by
-/// sigmoid(fc2(silu(fc1(mean over the map)))), fc1 and fc2 being 1x1 convolutions with bias.
-/// </summary>
-public sealed class SqueezeExcitation : nn.Module<Tensor, Tensor>, IOnnxExportable
-{
-    private readonly AdaptiveAvgPool2d avgpool;
-    private readonly Conv2d fc1, fc2;
-    private readonly SiLU activation;
-    private readonly Sigmoid scale_activation;
-
-    public SqueezeExcitation(long channels, long squeezeChannels) : base(nameof(SqueezeExcitation))
-    {
-        avgpool = nn.AdaptiveAvgPool2d(1);
-        fc1 = EfficientNetLayers.KaimingInit(nn.Conv2d(channels, squeezeChannels, 1));
-        fc2 = EfficientNetLayers.KaimingInit(nn.Conv2d(squeezeChannels, channels, 1));
-        activation = nn.SiLU();
-        scale_activation = nn.Sigmoid();
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        var scale = scale_activation.forward(fc2.forward(activation.forward(fc1.forward(avgpool.forward(x)))));
-        return (x * scale).MoveToOuterDisposeScope();
-    }
-
-    public string ExportOnnx(OnnxGraph graph, string input)
-    {
-        var scale = graph.Emit(scale_activation, graph.Conv(fc2, graph.Emit(activation, graph.Conv(fc1, graph.Emit(avgpool, input)))));
-        return graph.Node("Mul", [scale, input]);
-    }
-}
-
-/// <summary>
-/// torchvision's StochasticDepth in row mode: while training, each sample's residual branch is zeroed with probability
-/// <c>p</c> and the kept ones scaled by 1 / (1 - p), so the expectation is unchanged; the identity in eval mode (and in ONNX).
-/// </summary>
-public sealed class StochasticDepth(double probability) : nn.Module<Tensor, Tensor>(nameof(StochasticDepth)), IOnnxExportable
-{
-    public double Probability { get; } = probability is >= 0 and <= 1
-        ? probability
-        : throw new ArgumentOutOfRangeException(nameof(probability), probability, "A drop probability is between 0 and 1.");
-
-    public override Tensor forward(Tensor x)
-    {
-        if (!training || Probability == 0) return x.alias();
-        using var scope = NewDisposeScope();
-        double survival = 1 - Probability;
-        var keep = empty([x.shape[0], .. Enumerable.Repeat(1L, (int)x.dim() - 1)], dtype: x.dtype, device: x.device).bernoulli_(survival);
-        if (survival > 0) keep.div_(survival);
-        return (x * keep).MoveToOuterDisposeScope();
-    }
-
-    public string ExportOnnx(OnnxGraph graph, string input) => input;
-}
-
 internal static class EfficientNetLayers
 {
     /// <summary>torchvision's Conv2dNormActivation: bias-free kxk conv ("same" padding), BatchNorm, SiLU unless <paramref name="activation"/> is false; keys 0, 1 (and 2).</summary>
@@ -267,18 +209,11 @@ internal static class EfficientNetLayers
     {
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>
         {
-            ("0", KaimingInit(nn.Conv2d(input, output, kernel, stride: stride, padding: (kernel - 1) / 2, groups: groups, bias: false))),
+            ("0", ConvInit.KaimingNormal(nn.Conv2d(input, output, kernel, stride: stride, padding: (kernel - 1) / 2, groups: groups, bias: false))),
             ("1", nn.BatchNorm2d(output, eps: batchNormEps)),
         };
         if (activation) layers.Add(("2", nn.SiLU()));
         return nn.Sequential(layers);
     }
 
-    /// <summary>torchvision's EfficientNet init: kaiming-normal (fan_out) weights, zero biases.</summary>
-    public static Conv2d KaimingInit(Conv2d conv)
-    {
-        nn.init.kaiming_normal_(conv.weight!, mode: nn.init.FanInOut.FanOut);
-        if (conv.bias is not null) nn.init.zeros_(conv.bias);
-        return conv;
-    }
 }

@@ -64,8 +64,8 @@ public sealed class OnnxGraph
                 return LayerNormLastAxis(x, norm.weight, norm.bias, norm.eps);
             case Flatten:
                 return Node("Flatten", [x], Int("axis", 1));
-            case Dropout or Identity:
-                return x;
+            case Dropout or Identity or TorchSharp.torchvision.StochasticDepth:
+                return x; // inference: no dropout, every residual branch kept
             case Linear linear:
                 return Node("Gemm", linear.bias is null ? [x, Initializer(linear.weight)] : [x, Initializer(linear.weight), Initializer(linear.bias)], Int("transB", 1));
             case MaxPool2d pool:

@@ -26,7 +26,7 @@ public sealed class ResBottleneckBlock : nn.Module<Tensor, Tensor>, IOnnxExporta
             ("a", RegNetLayers.ConvBnRelu(ResNetLayers.Conv1x1(widthIn, bottleneck))),
             ("b", RegNetLayers.ConvBnRelu(ResNetLayers.Conv3x3(bottleneck, bottleneck, stride, bottleneck / groupWidth))),
         };
-        if (seRatio > 0) transform.Add(("se", new SqueezeExcitation(bottleneck, (long)Math.Round(seRatio * widthIn))));
+        if (seRatio > 0) transform.Add(("se", new SqueezeExcitation(bottleneck, (long)Math.Round(seRatio * widthIn), nn.ReLU())));
         transform.Add(("c", nn.Sequential(("0", ResNetLayers.Conv1x1(bottleneck, widthOut)), ("1", nn.BatchNorm2d(widthOut)))));
         f = nn.Sequential(transform);
         if (widthIn != widthOut || stride != 1)
@@ -37,35 +37,6 @@ public sealed class ResBottleneckBlock : nn.Module<Tensor, Tensor>, IOnnxExporta
     public override Tensor forward(Tensor x) => ResNetLayers.Residual(x, proj, f.forward);
 
     public string ExportOnnx(OnnxGraph graph, string input) => ResNetLayers.ResidualOnnx(graph, input, proj, x => graph.Emit(f, x));
-}
-
-/// <summary>
-/// torchvision's SqueezeExcitation with RegNet's activations: the input scaled per channel by
-/// sigmoid(fc2(relu(fc1(global average)))), fc1 and fc2 1x1 convolutions with bias (keys <c>fc1.weight</c>, <c>fc1.bias</c>, ...).
-/// </summary>
-public sealed class SqueezeExcitation : nn.Module<Tensor, Tensor>, IOnnxExportable
-{
-    private readonly Conv2d fc1, fc2;
-
-    public SqueezeExcitation(long channels, long squeezeChannels) : base(nameof(SqueezeExcitation))
-    {
-        fc1 = ResNetLayers.KaimingInit(nn.Conv2d(channels, squeezeChannels, 1));
-        fc2 = ResNetLayers.KaimingInit(nn.Conv2d(squeezeChannels, channels, 1));
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        var scale = nn.functional.sigmoid(fc2.forward(nn.functional.relu(fc1.forward(nn.functional.adaptive_avg_pool2d(x, 1)))));
-        return (x * scale).MoveToOuterDisposeScope();
-    }
-
-    public string ExportOnnx(OnnxGraph graph, string input)
-    {
-        var squeezed = graph.Node("Relu", [graph.Conv(fc1, graph.Node("GlobalAveragePool", [input]))]);
-        return graph.Node("Mul", [input, graph.Node("Sigmoid", [graph.Conv(fc2, squeezed)])]);
-    }
 }
 
 internal static class RegNetLayers

@@ -23,7 +23,7 @@ public sealed class ResNet : VisionBody, IOnnxExportable
     {
         if (layers.Count != 4) throw new ArgumentException("A ResNet has four stages.", nameof(layers));
         int expansion = block == ResNetBlock.Basic ? BasicBlock.Expansion : Bottleneck.Expansion;
-        conv1 = ResNetLayers.KaimingInit(nn.Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false));
+        conv1 = ConvInit.KaimingNormal(nn.Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false));
         bn1 = nn.BatchNorm2d(64);
         maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
         long inplanes = 64;

@@ -87,15 +87,9 @@ internal static class ResNetLayers
     }
 
     public static Conv2d Conv3x3(long inPlanes, long outPlanes, long stride, long groups = 1) =>
-        KaimingInit(nn.Conv2d(inPlanes, outPlanes, 3, stride: stride, padding: 1, groups: groups, bias: false));
+        ConvInit.KaimingNormal(nn.Conv2d(inPlanes, outPlanes, 3, stride: stride, padding: 1, groups: groups, bias: false));
 
     public static Conv2d Conv1x1(long inPlanes, long outPlanes) =>
-        KaimingInit(nn.Conv2d(inPlanes, outPlanes, 1, bias: false));
+        ConvInit.KaimingNormal(nn.Conv2d(inPlanes, outPlanes, 1, bias: false));
 
-    /// <summary>torchvision's ResNet init: kaiming-normal, fan_out, for every convolution.</summary>
-    public static Conv2d KaimingInit(Conv2d conv)
-    {
-        nn.init.kaiming_normal_(conv.weight!, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
-        return conv;
-    }
 }
