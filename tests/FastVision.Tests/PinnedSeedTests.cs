@@ -30,12 +30,12 @@ public class PinnedSeedTests
         var items = sizes.SelectMany((n, s) => Enumerable.Range(0, n).Select(i => new ImageItem($"/d/site{s}_{i}.jpg", "x", Site: $"S{s:D2}"))).ToList();
 
         var valid = GroupSplitter.BySite(0.2, seed: 42).Split(items).Valid;
-        Assert.Equal([0, 1, 2, 10, 11, 30, 31, 32, 33, 34, 35], valid);
-        Assert.Equal(["S00", "S02", "S06"], valid.Select(i => items[i].Site).Distinct());
+        Assert.Equal([0, 1, 2, 10, 11, 45, 46, 47, 48, 49], valid);
+        Assert.Equal(["S00", "S02", "S09"], valid.Select(i => items[i].Site).Distinct());
 
-        var other = GroupSplitter.BySite(0.2, seed: 7).Split(items).Valid;
-        Assert.Equal([12, 13, 14, 15, 16, 37, 38, 39, 40, 41, 42, 43, 44], other);
-        Assert.Equal(["S03", "S08"], other.Select(i => items[i].Site).Distinct());
+        // The split is optimized, not drawn: where an exact 20% of whole sites exists, every seed finds it (the seed orders
+        // only the ties between sites of equal size).
+        Assert.Equal(valid, GroupSplitter.BySite(0.2, seed: 7).Split(items).Valid);
     }
 
     [Fact]

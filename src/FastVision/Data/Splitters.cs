@@ -29,9 +29,10 @@ public sealed record RandomSplitter(double ValidPct = 0.2, int Seed = 42) : ISpl
 }
 
 /// <summary>
-/// Whole groups (camera sites) go to one side: no group on both sides, and the validation share as close
-/// to valid_pct as whole groups allow. Groups are visited in a seeded random order; each is put in the
-/// validation set when that brings its size closer to the target.
+/// Whole groups (camera sites) go to one side — no group on both sides — and each class's share of the validation set
+/// stays close to its share of the whole set (a site split that ignores classes can leave a species out of validation or
+/// put 1% birds there against 10% overall), with the validation share close to valid_pct. The assignment is
+/// <see cref="StratifiedGroups"/>' (scikit-learn's StratifiedGroupKFold idea, greedy, seeded).
 /// </summary>
 public sealed record GroupSplitter(Func<ImageItem, string?> GroupOf, string GroupName = "site", double ValidPct = 0.2, int Seed = 42) : ISplitter
 {
@@ -39,31 +40,42 @@ public sealed record GroupSplitter(Func<ImageItem, string?> GroupOf, string Grou
 
     public (int[] Train, int[] Valid) Split(IReadOnlyList<ImageItem> items)
     {
-        var groups = new SortedDictionary<string, List<int>>(StringComparer.Ordinal);
-        for (int i = 0; i < items.Count; i++)
-        {
-            var g = GroupOf(items[i]);
-            if (string.IsNullOrEmpty(g)) throw new DataSourceException($"{items[i].Describe()}: no {GroupName} to split by.");
-            if (!groups.TryGetValue(g, out var members)) groups[g] = members = [];
-            members.Add(i);
-        }
-        if (groups.Count < 2) throw new DataSourceException($"Cannot split by {GroupName}: all {items.Count} images share one {GroupName} ('{groups.Keys.FirstOrDefault()}').");
-        var order = groups.Keys.ToArray();
-        new Random(Seed).Shuffle(order);
-        double target = ValidPct * items.Count;
-        var valid = new List<int>();
-        foreach (var g in order)
-        {
-            var members = groups[g];
-            if (Math.Abs(valid.Count + members.Count - target) < Math.Abs(valid.Count - target) && valid.Count + members.Count < items.Count)
-                valid.AddRange(members);
-        }
-        if (valid.Count == 0) valid.AddRange(groups[order.OrderBy(g => groups[g].Count).First()]); // at least one group
-        var validSet = valid.ToHashSet();
-        return (Enumerable.Range(0, items.Count).Where(i => !validSet.Contains(i)).ToArray(), valid.Order().ToArray());
+        if (ValidPct is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(ValidPct), "valid_pct must be in (0, 1).");
+        var bins = StratifiedGroups.Assign(items, GroupOf, GroupName, [1 - ValidPct, ValidPct], Seed);
+        return (Enumerable.Range(0, items.Count).Where(i => bins[i] == 0).ToArray(), Enumerable.Range(0, items.Count).Where(i => bins[i] == 1).ToArray());
     }
 
-    public string Describe() => $"by {GroupName} (no {GroupName} on both sides), target {ValidPct * 100:0.#}% valid, seed {Seed}";
+    public string Describe() => $"by {GroupName} (no {GroupName} on both sides), stratified by class, target {ValidPct * 100:0.#}% valid, seed {Seed}";
+}
+
+/// <summary>
+/// K folds of whole groups (sites, sequences), each class spread over the folds in proportion: fold k is the validation
+/// set of model k in cross-validation, and every item is in exactly one fold.
+/// </summary>
+public sealed record GroupFolds(Func<ImageItem, string?> GroupOf, int Count = 5, string GroupName = "site", int Seed = 42)
+{
+    public static GroupFolds BySite(int count = 5, int seed = 42) => new(i => i.Site, count, "site", seed);
+
+    /// <summary>The fold of every item.</summary>
+    public int[] FoldOf(IReadOnlyList<ImageItem> items)
+    {
+        if (Count < 2) throw new ArgumentOutOfRangeException(nameof(Count), "Cross-validation needs at least two folds.");
+        return StratifiedGroups.Assign(items, GroupOf, GroupName, [.. Enumerable.Repeat(1.0 / Count, Count)], Seed);
+    }
+
+    /// <summary>The split whose validation set is fold <paramref name="fold"/>.</summary>
+    public ISplitter Fold(int fold) => new FoldSplitter(this, fold);
+
+    private sealed record FoldSplitter(GroupFolds Folds, int Fold) : ISplitter
+    {
+        public (int[] Train, int[] Valid) Split(IReadOnlyList<ImageItem> items)
+        {
+            var folds = Folds.FoldOf(items);
+            return (Enumerable.Range(0, items.Count).Where(i => folds[i] != Fold).ToArray(), Enumerable.Range(0, items.Count).Where(i => folds[i] == Fold).ToArray());
+        }
+
+        public string Describe() => $"fold {Fold + 1} of {Folds.Count} by {Folds.GroupName} (stratified by class, seed {Folds.Seed})";
+    }
 }
 
 /// <summary>Items whose id, file name or path is in an explicit list (or whose CSV column says so) are validation.</summary>

@@ -30,6 +30,9 @@ public static class DataSetReport
             sb.AppendLine($"{c.PadRight(width)}  {t,6}  {v,6}  {t + v,6}");
         }
 
+        if (StratifiedGroups.LargestShareDeviation(data.Items, data.Valid) is { } worst)
+            sb.AppendLine(inv, $"class shares: validation within {worst.Points:0.0} points of the whole set (largest gap: {worst.Class} {worst.ValidShare:0.0}% of validation, {worst.OverallShare:0.0}% overall)");
+
         var warnings = new List<string>(data.Issues.Warnings);
         var emptyValid = data.Classes.Where(c => validCounts.GetValueOrDefault(c) == 0 && trainCounts.GetValueOrDefault(c) > 0).ToList();
         if (emptyValid.Count > 0) warnings.Add($"no validation images for: {string.Join(", ", emptyValid)}.");
