@@ -202,5 +202,8 @@ public class SequenceTests
         Assert.Equal(100, sequences.Count);
         Assert.All(items, i => Assert.Equal(i.Site, i.Sequence)); // the README: site and sequence hold the same id
         Assert.All(sequences, s => Assert.Single(s.Select(i => i.Label).Distinct()));
+
+        var (train, valid) = GroupSplitter.BySequence().Split(items);
+        Assert.Empty(train.Select(i => items[i].Sequence).Intersect(valid.Select(i => items[i].Sequence)));
     }
 }
