@@ -173,6 +173,20 @@ public class FileMutationTests
         Check(path, File.ReadAllBytes(path), () => SubmissionFormat.Read(path), typeof(DataSourceException));
     }
 
+    /// <summary>The EXIF capture time of a JPEG: a time or null (unreadable metadata counts as no time), never another exception.</summary>
+    [Fact]
+    public void ExifCaptureTime()
+    {
+        using var dir = new TempDir();
+        var path = dir.Combine("frame.jpg");
+        using var bitmap = new SKBitmap(8, 8); // small, so that most mutations land in the EXIF segment
+        bitmap.Erase(SKColors.DarkKhaki);
+        var valid = TestImages.WithExifTimes(TestImages.Encode(bitmap, SKEncodedImageFormat.Jpeg), new DateTime(2024, 3, 11, 6, 15, 0), new DateTime(2024, 3, 11, 6, 15, 0));
+        File.WriteAllBytes(path, valid);
+        Assert.NotNull(ExifTime.Read(path));
+        Check(path, valid, () => ExifTime.Read(path), typeof(DataSourceException));
+    }
+
     [Theory]
     [InlineData(".jpg")]
     [InlineData(".png")]

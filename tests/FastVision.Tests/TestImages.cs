@@ -82,6 +82,56 @@ internal static class TestImages
         return [0xFF, 0xD8, 0xFF, 0xE1, (byte)(length >> 8), (byte)length, .. payload, .. jpeg[2..]];
     }
 
+    /// <summary>
+    /// A JPEG with an EXIF APP1 segment carrying DateTimeOriginal (0x9003, in an Exif sub-IFD) and/or the IFD0 DateTime (0x0132),
+    /// as "yyyy:MM:dd HH:mm:ss" strings the way cameras write them; <paramref name="rawOriginal"/> replaces the original's text
+    /// (e.g. an unset camera clock's "0000:00:00 00:00:00").
+    /// </summary>
+    public static byte[] WithExifTimes(byte[] jpeg, DateTime? original, DateTime? ifd0DateTime = null, string? rawOriginal = null)
+    {
+        static byte[] Ascii(string text) => [.. System.Text.Encoding.ASCII.GetBytes(text), 0];
+        static string Text(DateTime time) => time.ToString("yyyy:MM:dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        var originalText = rawOriginal ?? (original is { } o ? Text(o) : null);
+        int ifd0Entries = (ifd0DateTime is null ? 0 : 1) + (originalText is null ? 0 : 1);
+        int ifd0 = 8, subIfd = ifd0 + 2 + 12 * ifd0Entries + 4, data = subIfd + (originalText is null ? 0 : 2 + 12 + 4);
+        using var tiff = new MemoryStream();
+        using var w = new BinaryWriter(tiff); // little-endian, as the "II" header says
+        w.Write("II"u8);
+        w.Write((ushort)0x2A);
+        w.Write(ifd0);
+        var strings = new List<byte[]>();
+        void AsciiEntry(ushort tag, string text)
+        {
+            var bytes = Ascii(text);
+            w.Write(tag);
+            w.Write((ushort)2); // ASCII
+            w.Write(bytes.Length);
+            w.Write(data + strings.Sum(b => b.Length));
+            strings.Add(bytes);
+        }
+        w.Write((ushort)ifd0Entries);
+        if (ifd0DateTime is { } d) AsciiEntry(0x0132, Text(d));
+        if (originalText is not null)
+        {
+            w.Write((ushort)0x8769); // ExifIFDPointer, LONG
+            w.Write((ushort)4);
+            w.Write(1);
+            w.Write(subIfd);
+        }
+        w.Write(0); // no next IFD
+        if (originalText is not null)
+        {
+            w.Write((ushort)1);
+            AsciiEntry(0x9003, originalText);
+            w.Write(0);
+        }
+        foreach (var bytes in strings) w.Write(bytes);
+        w.Flush();
+        var payload = "Exif\0\0"u8.ToArray().Concat(tiff.ToArray()).ToArray();
+        int length = payload.Length + 2;
+        return [0xFF, 0xD8, 0xFF, 0xE1, (byte)(length >> 8), (byte)length, .. payload, .. jpeg[2..]];
+    }
+
     public static byte[] Encode(SKBitmap bitmap, SKEncodedImageFormat format)
     {
         using var data = bitmap.Encode(format, 95);

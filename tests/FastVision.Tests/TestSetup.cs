@@ -30,9 +30,10 @@ internal static class SharedData
     /// <summary>../shared/data/conservision-csv (the real competition's CSVs, no images), or null when absent.</summary>
     public static string? ConservisionCsv => Find("conservision-csv");
 
-    /// <summary>../shared/data/mct-20, or null when absent.</summary>
+    /// <summary>../shared/data/mct-20 (real camera-trap frames with a sequence column), or null when absent.</summary>
     public static string? Mct20 => Find("mct-20");
 
+    /// <summary>The first ../shared/data/<paramref name="name"/> with a train_features.csv, walking up from the test binaries.</summary>
     private static string? Find(string name)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -4,9 +4,11 @@ namespace FastVision.Data;
 /// The DrivenData Conser-vision layout: <c>train_features.csv</c> (id,filepath,site) and
 /// <c>train_labels.csv</c> (id + one one-hot column per class). Labels come from the one-hot row: exactly
 /// one 1 per row, else an error naming the row. Image files in the referenced folders that no row
-/// mentions are reported as a warning.
+/// mentions are reported as a warning. An optional <paramref name="sequenceColumn"/> of the features file gives each item its
+/// <see cref="ImageItem.Sequence"/> (mct-20: <c>sequence</c>; see <see cref="CsvSource"/>).
 /// </summary>
-public sealed class ConservisionSource(string featuresFile = ConservisionSource.FeaturesFile, string labelsFile = ConservisionSource.LabelsFile) : IItemSource
+public sealed class ConservisionSource(string featuresFile = ConservisionSource.FeaturesFile, string labelsFile = ConservisionSource.LabelsFile,
+    string? sequenceColumn = null) : IItemSource
 {
     public const string FeaturesFile = "train_features.csv";
     public const string LabelsFile = "train_labels.csv";
@@ -19,7 +21,7 @@ public sealed class ConservisionSource(string featuresFile = ConservisionSource.
         if (!Directory.Exists(root)) throw new DataSourceException($"{root}: data folder not found.");
         var labels = ReadLabels(Path.Combine(root, labelsFile), out var classes);
         Vocabulary = classes;
-        var rows = new CsvSource(featuresFile).ReadAll(root);
+        var rows = new CsvSource(featuresFile, sequenceColumn: sequenceColumn).ReadAll(root);
         var labelled = new List<ImageItem>(rows.Count);
         foreach (var item in rows)
         {

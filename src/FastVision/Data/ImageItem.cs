@@ -12,6 +12,12 @@ public sealed record ImageItem(string Path, string? Label = null, string? Id = n
     /// <summary>The CSV row's cells by column name (empty for found files).</summary>
     public IReadOnlyDictionary<string, string> Fields { get; init; } = EmptyFields;
 
+    /// <summary>
+    /// The camera-trap trigger sequence the image belongs to (frames of one event, seconds apart), from a CSV column or
+    /// derived from EXIF times (<see cref="Sequences"/>); null when unknown. Predictions can be pooled over it.
+    /// </summary>
+    public string? Sequence { get; init; }
+
     private static readonly IReadOnlyDictionary<string, string> EmptyFields = new Dictionary<string, string>();
 
     public string Describe() => Origin is null ? Path : $"{Origin} ({Path})";

@@ -26,8 +26,10 @@ public sealed class ImageFileSource(IReadOnlySet<string>? extensions = null) : I
 /// <summary>
 /// Rows of a CSV file with a column of image paths (relative to the data folder). Other columns stay
 /// available to labellers and splitters (<see cref="ImageItem.Fields"/>); "id" and "site" columns are recognized.
+/// When <paramref name="sequenceColumn"/> is given, that column must exist and every row must name a sequence
+/// (<see cref="ImageItem.Sequence"/>): an empty cell would silently make a one-frame sequence of the row.
 /// </summary>
-public sealed class CsvSource(string csvFile, string pathColumn = "filepath") : IItemSource
+public sealed class CsvSource(string csvFile, string pathColumn = "filepath", string? sequenceColumn = null) : IItemSource
 {
     public IReadOnlyList<ImageItem> GetItems(string root, DataIssues issues)
     {
@@ -41,20 +43,29 @@ public sealed class CsvSource(string csvFile, string pathColumn = "filepath") : 
     {
         if (!Directory.Exists(root)) throw new DataSourceException($"{root}: data folder not found.");
         var csvPath = Path.Combine(root, csvFile);
-        var rows = CsvTable.Read(csvPath, pathColumn);
+        var rows = CsvTable.Read(csvPath, sequenceColumn is null ? [pathColumn] : [pathColumn, sequenceColumn]);
         CsvTable.RequireUniqueIds(csvPath, rows);
         var items = new List<ImageItem>(rows.Count);
         foreach (var row in rows)
         {
             row.Cells.TryGetValue("id", out var id);
             var item = new ImageItem(ResolveInside(root, row.Cells[pathColumn], $"{csvPath} row {row.Line}"), null, id,
-                row.Cells.GetValueOrDefault("site")) { Origin = $"{csvFile} row {row.Line}", Fields = row.Cells };
+                row.Cells.GetValueOrDefault("site")) { Origin = $"{csvFile} row {row.Line}", Fields = row.Cells, Sequence = SequenceOf(row, csvPath) };
             items.Add(item);
         }
         return items;
     }
 
-    public string Describe(string root) => $"rows of {Path.Combine(root, csvFile)} (image path column '{pathColumn}')";
+    public string Describe(string root) =>
+        $"rows of {Path.Combine(root, csvFile)} (image path column '{pathColumn}'{(sequenceColumn is null ? "" : $", sequence column '{sequenceColumn}'")})";
+
+    private string? SequenceOf(CsvTable.Row row, string csvPath)
+    {
+        if (sequenceColumn is null) return null;
+        var sequence = row.Cells[sequenceColumn];
+        if (sequence.Length == 0) throw new DataSourceException($"{csvPath} row {row.Line}: empty sequence in column '{sequenceColumn}'.");
+        return sequence;
+    }
 
     /// <summary>The full path of a CSV cell's relative path; refuses paths that leave the data folder.</summary>
     public static string ResolveInside(string root, string relative, string where)

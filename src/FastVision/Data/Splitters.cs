@@ -38,6 +38,9 @@ public sealed record GroupSplitter(Func<ImageItem, string?> GroupOf, string Grou
 {
     public static GroupSplitter BySite(double validPct = 0.2, int seed = 42) => new(i => i.Site, "site", validPct, seed);
 
+    /// <summary>By <see cref="ImageItem.Sequence"/>: the frames of one trigger are near-duplicates, so one on both sides leaks like a site does.</summary>
+    public static GroupSplitter BySequence(double validPct = 0.2, int seed = 42) => new(i => i.Sequence, "sequence", validPct, seed);
+
     public (int[] Train, int[] Valid) Split(IReadOnlyList<ImageItem> items)
     {
         if (ValidPct is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(ValidPct), "valid_pct must be in (0, 1).");
