@@ -25,16 +25,18 @@ internal sealed class TempDir : IDisposable
 internal static class SharedData
 {
     /// <summary>../shared/data/camtrap-mini from the repository root, or null when absent.</summary>
-    public static string? CamtrapMini
+    public static string? CamtrapMini => Find("camtrap-mini");
+
+    /// <summary>../shared/data/mct-20 (real camera-trap photos with MegaDetector-format boxes), or null when absent.</summary>
+    public static string? Mct20 => Find("mct-20");
+
+    private static string? Find(string name)
     {
-        get
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = System.IO.Path.Combine(dir.FullName, "..", "shared", "data", "camtrap-mini");
-                if (File.Exists(System.IO.Path.Combine(candidate, "train_features.csv"))) return System.IO.Path.GetFullPath(candidate);
-            }
-            return null;
+            var candidate = System.IO.Path.Combine(dir.FullName, "..", "shared", "data", name);
+            if (File.Exists(System.IO.Path.Combine(candidate, "train_features.csv"))) return System.IO.Path.GetFullPath(candidate);
         }
+        return null;
     }
 }
