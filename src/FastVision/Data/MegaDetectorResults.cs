@@ -109,6 +109,10 @@ public sealed class MegaDetectorResults
         }
     }
 
+    /// <summary>
+    /// Walks the document checking each value's kind before reading it (rather than deserializing into types), so a value of
+    /// the wrong kind is a message naming the entry, never a System.Text.Json exception.
+    /// </summary>
     private static MegaDetectorResults Parse(string path, JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
