@@ -187,6 +187,21 @@ public class FileMutationTests
         Check(path, valid, () => ExifTime.Read(path), typeof(DataSourceException));
     }
 
+    [Fact]
+    public void MegaDetectorResultsJson()
+    {
+        using var dir = new TempDir();
+        var path = dir.Combine("megadetector.json");
+        File.WriteAllText(path, """
+            {"info":{"format_version":"1.4","detector":"md_v5a.0.0.pt"},"detection_categories":{"1":"animal","2":"person","3":"vehicle"},
+             "images":[{"file":"images/MCT00000.jpg","detections":[{"category":"1","conf":0.93,"bbox":[0.5839,0.7787,0.1411,0.1944]},
+                                                               {"category":"2","conf":0.21,"bbox":[0.0,0.1,0.2,0.3]}]},
+                       {"file":"images/MCT00001.jpg","detections":[]},
+                       {"file":"images/MCT00002.jpg","failure":"Failure image access","detections":null}]}
+            """);
+        Check(path, File.ReadAllBytes(path), () => MegaDetectorResults.Read(path), typeof(DataSourceException));
+    }
+
     [Theory]
     [InlineData(".jpg")]
     [InlineData(".png")]
