@@ -32,12 +32,14 @@ internal sealed class DataArguments(RunArguments run, bool withPath = true)
     /// and batch options come from <paramref name="pipeline"/> when the command offers them, else they keep their defaults.
     /// </summary>
     /// <param name="inputSize">The model's input size, the default --size; null: the default architecture's.</param>
-    public PlannedData Plan(ParseResult parse, PipelineArguments? pipeline = null, int? inputSize = null, string? path = null)
+    /// <param name="sequences">The sequence options when the command offers them (the features CSV's sequence column).</param>
+    public PlannedData Plan(ParseResult parse, PipelineArguments? pipeline = null, int? inputSize = null, string? path = null, SequenceArguments? sequences = null)
     {
         path ??= parse.GetValue(data)!;
         var options = new DataLoaderOptions
         {
             ValidPct = parse.GetValue(validPct), Seed = parse.GetValue(run.Seed), Split = parse.GetValue(split), OnBadImage = parse.GetValue(run.OnBadImage),
+            SequenceColumn = sequences?.Column(parse),
             Splitter = parse.GetValue(validList) is { } list
                 ? ValidListSplitter.FromList(list.Exists ? File.ReadLines(list.FullName) : throw new DataSourceException($"{list.FullName}: file not found."))
                 : null,

@@ -10,6 +10,7 @@ internal static class PredictCommand
     {
         var run = new RunArguments();
         var prediction = new PredictionArguments(run);
+        var sequences = new SequenceArguments();
         var inputs = new Argument<string[]>("IMAGES") { Description = "Image files or folders (searched recursively)", Arity = ArgumentArity.ZeroOrMore };
         var csv = new Option<string?>("--csv") { Description = "A features CSV (id, filepath relative to the CSV's folder), e.g. test_features.csv" };
         var pathColumn = new Option<string>("--path-column") { Description = "The image path column of --csv", DefaultValueFactory = _ => "filepath" };
@@ -18,12 +19,12 @@ internal static class PredictCommand
             "Example: fastvision predict ./model ./new-photos --tta --out predictions.csv");
         command.Arguments.Add(prediction.Model);
         command.Arguments.Add(inputs);
-        foreach (var o in prediction.Options.Concat(run.Options).Append(csv).Append(pathColumn).Append(output)) command.Options.Add(o);
+        foreach (var o in prediction.Options.Concat(run.Options).Concat(sequences.Options).Append(csv).Append(pathColumn).Append(output)) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var items = new List<ImageItem>();
             if (parse.GetValue(csv) is { } csvPath)
-                items.AddRange(new CsvSource(Path.GetFileName(csvPath), parse.GetValue(pathColumn)!).ReadAll(Path.GetDirectoryName(Path.GetFullPath(csvPath))!));
+                items.AddRange(new CsvSource(Path.GetFileName(csvPath), parse.GetValue(pathColumn)!, sequences.Column(parse)).ReadAll(Path.GetDirectoryName(Path.GetFullPath(csvPath))!));
             foreach (var input in parse.GetValue(inputs) ?? [])
             {
                 if (Directory.Exists(input)) items.AddRange(ImageFiles.Find(input).Select(f => new ImageItem(f)));
@@ -32,7 +33,8 @@ internal static class PredictCommand
             }
             if (items.Count == 0) throw new ArgumentException("Nothing to predict: give image files, folders or --csv.");
             using var predictor = prediction.Load(parse);
-            var result = PredictionArguments.Predict(predictor, items);
+            var (result, pooled) = sequences.Apply(parse, PredictionArguments.Predict(predictor, items));
+            if (pooled is not null) Console.WriteLine($"sequences: {pooled.Sequences.Count} pooled");
             var outPath = parse.GetValue(output)!;
             PredictionCsv.Write(result, outPath);
             var counts = result.Rows.GroupBy(r => result.Classes[r.Predicted]).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}");

@@ -10,20 +10,21 @@ internal static class SubmitCommand
     {
         var run = new RunArguments();
         var prediction = new PredictionArguments(run);
+        var sequences = new SequenceArguments();
         var features = new Option<string>("--features") { Description = "The test features CSV (id, filepath relative to its folder, site)", Required = true };
         var format = new Option<string>("--format") { Description = "The competition's submission_format.csv (id + one column per class; its row order is kept)", Required = true };
         var output = new Option<string>("--out") { Description = "The submission CSV to write", DefaultValueFactory = _ => "submission.csv" };
         var command = new Command("submit", "Predict the test set and write a checked competition submission.\n" +
             "Example: fastvision submit ./model --features data/test_features.csv --format data/submission_format.csv --tta --out submission.csv");
         command.Arguments.Add(prediction.Model);
-        foreach (var o in prediction.Options.Concat(run.Options).Append(features).Append(format).Append(output)) command.Options.Add(o);
+        foreach (var o in prediction.Options.Concat(run.Options).Concat(sequences.Options).Append(features).Append(format).Append(output)) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var featuresPath = Path.GetFullPath(parse.GetValue(features)!);
             var submissionFormat = SubmissionFormat.Read(parse.GetValue(format)!);
-            var items = new CsvSource(Path.GetFileName(featuresPath)).ReadAll(Path.GetDirectoryName(featuresPath)!);
+            var items = new CsvSource(Path.GetFileName(featuresPath), sequenceColumn: sequences.Column(parse)).ReadAll(Path.GetDirectoryName(featuresPath)!);
             using var predictor = prediction.Load(parse);
-            var result = PredictionArguments.Predict(predictor, items);
+            var (result, _) = sequences.Apply(parse, PredictionArguments.Predict(predictor, items));
             var outPath = parse.GetValue(output)!;
             var summary = SubmissionWriter.Write(result, items, submissionFormat, outPath);
             if (summary.UniformIds.Count > 0)

@@ -33,6 +33,9 @@ public sealed record DataLoaderOptions
 
     public double MinScale { get; init; } = 0.75;
     public BadImagePolicy OnBadImage { get; init; } = BadImagePolicy.Skip;
+
+    /// <summary>The CSV column naming each image's trigger sequence (camera-trap bursts); null: none (see <see cref="Sequences"/> for EXIF times).</summary>
+    public string? SequenceColumn { get; init; }
     public string? CacheDirectory { get; init; }
 
     /// <summary>The data block of a layout: its item source and labeller with these options (the splitter, pipeline and reading settings).</summary>

@@ -15,11 +15,11 @@ public static class ImageDataLoaders
 
     /// <summary>A CSV with a path column and a label column.</summary>
     public static DataLoaders FromCsv(string path, string csvFile, string pathColumn, string labelColumn, DataLoaderOptions? options = null) =>
-        Load(path, options, (p, o) => o.Block(new CsvSource(csvFile, pathColumn), new ColumnLabeller(labelColumn), p));
+        Load(path, options, (p, o) => o.Block(new CsvSource(csvFile, pathColumn, o.SequenceColumn), new ColumnLabeller(labelColumn), p));
 
     // The blocks themselves, for callers that only need the plan (items, labels, split) and no loaders.
     public static DataBlock FolderBlock(string path, DataLoaderOptions options) => options.Block(new ImageFileSource(), new ParentFolderLabeller(), path);
-    public static DataBlock ConservisionBlock(string path, DataLoaderOptions options) => options.Block(new ConservisionSource(), null, path);
+    public static DataBlock ConservisionBlock(string path, DataLoaderOptions options) => options.Block(new ConservisionSource(sequenceColumn: options.SequenceColumn), null, path);
     public static DataBlock NameRegexBlock(string path, string pattern, DataLoaderOptions options) => options.Block(new ImageFileSource(), new RegexLabeller(pattern), path);
 
     private static DataLoaders Load(string path, DataLoaderOptions? options, Func<string, DataLoaderOptions, DataBlock> block)
