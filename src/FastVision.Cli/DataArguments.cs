@@ -33,13 +33,17 @@ internal sealed class DataArguments(RunArguments run, bool withPath = true)
     /// </summary>
     /// <param name="inputSize">The model's input size, the default --size; null: the default architecture's.</param>
     /// <param name="sequences">The sequence options when the command offers them (the features CSV's sequence column).</param>
-    public PlannedData Plan(ParseResult parse, PipelineArguments? pipeline = null, int? inputSize = null, string? path = null, SequenceArguments? sequences = null)
+    /// <param name="detections">The detector options when the command offers them.</param>
+    public PlannedData Plan(ParseResult parse, PipelineArguments? pipeline = null, int? inputSize = null, string? path = null, SequenceArguments? sequences = null,
+        DetectionArguments? detections = null)
     {
         path ??= parse.GetValue(data)!;
         var options = new DataLoaderOptions
         {
             ValidPct = parse.GetValue(validPct), Seed = parse.GetValue(run.Seed), Split = parse.GetValue(split), OnBadImage = parse.GetValue(run.OnBadImage),
             SequenceColumn = sequences?.Column(parse),
+            Detections = detections?.Results(parse),
+            Crop = detections?.Policy(parse),
             Splitter = parse.GetValue(validList) is { } list
                 ? ValidListSplitter.FromList(list.Exists ? File.ReadLines(list.FullName) : throw new DataSourceException($"{list.FullName}: file not found."))
                 : null,

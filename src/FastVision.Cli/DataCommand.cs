@@ -10,16 +10,17 @@ internal static class DataCommand
         var run = new RunArguments();
         var dataArgs = new DataArguments(run);
         var pipelineArgs = new PipelineArguments();
+        var detections = new DetectionArguments(withPolicy: true);
         var showBatch = new Option<string>("--show-batch") { Description = "PNG file for a grid of one augmented training batch", DefaultValueFactory = _ => "batch.png" };
         var command = new Command("data", "Check a data set before training: counts per class, split and site, skipped images, leak warnings, " +
             "the pipeline applied to one item, and a picture of a training batch.\n" +
             "Example: fastvision data --data ./conservision --split site --show-batch batch.png");
-        foreach (var o in dataArgs.Options.Concat(pipelineArgs.Options).Concat(run.Options)) command.Options.Add(o);
+        foreach (var o in dataArgs.Options.Concat(pipelineArgs.Options).Concat(detections.Options).Concat(run.Options)) command.Options.Add(o);
         command.Options.Add(showBatch);
         command.SetAction(parse =>
         {
             // The report first: it explains the counts should the set be too small for a training batch.
-            var planned = dataArgs.Plan(parse, pipelineArgs);
+            var planned = dataArgs.Plan(parse, pipelineArgs, detections: detections);
             Console.WriteLine(DataSetReport.Build(planned.Data));
             var dls = planned.Loaders();
             Console.WriteLine(PipelineSummary.Build(dls));

@@ -14,17 +14,18 @@ internal static class EvaluateCommand
         var prediction = new PredictionArguments(run);
         var dataArgs = new DataArguments(run);
         var sequences = new SequenceArguments();
+        var detections = new DetectionArguments(withPolicy: false);
         var validOnly = new Option<bool>("--valid-only") { Description = "Only the validation part of the split (the same split as training with the same --split/--seed)" };
         var output = new Option<string?>("--out") { Description = "Folder for confusion_matrix.png, top_losses.png, interpretation.txt and interpretation.json" };
         var command = new Command("evaluate", "Log loss, accuracy, error rate and the confusion matrix of a trained model on a labelled set (folder or competition CSVs).\n" +
             "Example: fastvision evaluate ./model --data ./labelled --out ./evaluation");
         command.Arguments.Add(prediction.Model);
-        foreach (var o in prediction.Options.Concat(dataArgs.Options).Concat(sequences.Options).Concat(run.Options)) command.Options.Add(o);
+        foreach (var o in prediction.Options.Concat(dataArgs.Options).Concat(sequences.Options).Concat(detections.Options).Concat(run.Options)) command.Options.Add(o);
         command.Options.Add(validOnly);
         command.Options.Add(output);
         command.SetAction(parse =>
         {
-            var data = dataArgs.Plan(parse, sequences: sequences).Data;
+            var data = dataArgs.Plan(parse, sequences: sequences, detections: detections).Data;
             var items = parse.GetValue(validOnly) ? data.Valid.Select(i => data.Items[i]).ToList() : data.Items;
             using var predictor = prediction.Load(parse);
             var (result, pooled) = sequences.Apply(parse, PredictionArguments.Predict(predictor, items));

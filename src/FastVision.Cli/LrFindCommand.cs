@@ -11,6 +11,7 @@ internal static class LrFindCommand
         var run = new RunArguments();
         var dataArgs = new DataArguments(run);
         var pipelineArgs = new PipelineArguments();
+        var detections = new DetectionArguments(withPolicy: true);
         var trainArgs = new TrainingArguments(run);
         var startLr = new Option<double>("--start-lr") { Description = "First learning rate", DefaultValueFactory = _ => 1e-7 };
         var endLr = new Option<double>("--end-lr") { Description = "Last learning rate", DefaultValueFactory = _ => 10 };
@@ -19,12 +20,12 @@ internal static class LrFindCommand
         var plot = new Option<string>("--plot") { Description = "PNG file for the loss curve with the suggestions", DefaultValueFactory = _ => "lr_find.png" };
         var command = new Command("lr-find", "fastai's learning rate finder: an exponential LR ramp, the loss curve and suggested rates (valley first).\n" +
             "Example: fastvision lr-find --data ./conservision --plot lr_find.png");
-        foreach (var o in dataArgs.Options.Concat(pipelineArgs.Options).Concat(trainArgs.Options).Concat(run.Options)) command.Options.Add(o);
+        foreach (var o in dataArgs.Options.Concat(pipelineArgs.Options).Concat(detections.Options).Concat(trainArgs.Options).Concat(run.Options)) command.Options.Add(o);
         foreach (var o in new Option[] { startLr, endLr, numIt, unfreeze, plot }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var choice = trainArgs.Choose(parse);
-            var dls = dataArgs.Plan(parse, pipelineArgs, choice.InputSize).Loaders();
+            var dls = dataArgs.Plan(parse, pipelineArgs, choice.InputSize, detections: detections).Loaders();
             using var learn = trainArgs.Create(parse, dls, choice);
             if (parse.GetValue(unfreeze)) learn.Unfreeze();
             var result = learn.LrFind(parse.GetValue(startLr), parse.GetValue(endLr), parse.GetValue(numIt));

@@ -11,18 +11,20 @@ internal static class SubmitCommand
         var run = new RunArguments();
         var prediction = new PredictionArguments(run);
         var sequences = new SequenceArguments();
+        var detections = new DetectionArguments(withPolicy: false);
         var features = new Option<string>("--features") { Description = "The test features CSV (id, filepath relative to its folder, site)", Required = true };
         var format = new Option<string>("--format") { Description = "The competition's submission_format.csv (id + one column per class; its row order is kept)", Required = true };
         var output = new Option<string>("--out") { Description = "The submission CSV to write", DefaultValueFactory = _ => "submission.csv" };
         var command = new Command("submit", "Predict the test set and write a checked competition submission.\n" +
             "Example: fastvision submit ./model --features data/test_features.csv --format data/submission_format.csv --tta --out submission.csv");
         command.Arguments.Add(prediction.Model);
-        foreach (var o in prediction.Options.Concat(run.Options).Concat(sequences.Options).Append(features).Append(format).Append(output)) command.Options.Add(o);
+        foreach (var o in prediction.Options.Concat(run.Options).Concat(sequences.Options).Concat(detections.Options).Append(features).Append(format).Append(output)) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var featuresPath = Path.GetFullPath(parse.GetValue(features)!);
             var submissionFormat = SubmissionFormat.Read(parse.GetValue(format)!);
-            var items = new CsvSource(Path.GetFileName(featuresPath), sequenceColumn: sequences.Column(parse)).ReadAll(Path.GetDirectoryName(featuresPath)!);
+            var items = detections.Attach(parse, new CsvSource(Path.GetFileName(featuresPath), sequenceColumn: sequences.Column(parse)).ReadAll(Path.GetDirectoryName(featuresPath)!),
+                Path.GetDirectoryName(featuresPath)!);
             using var predictor = prediction.Load(parse);
             var (result, _) = sequences.Apply(parse, PredictionArguments.Predict(predictor, items));
             var outPath = parse.GetValue(output)!;

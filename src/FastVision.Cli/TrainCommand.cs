@@ -12,6 +12,7 @@ internal static class TrainCommand
         var run = new RunArguments();
         var dataArgs = new DataArguments(run);
         var pipelineArgs = new PipelineArguments();
+        var detections = new DetectionArguments(withPolicy: true);
         var trainArgs = new TrainingArguments(run);
         var epochs = CommonOptions.Epochs(3);
         var fineTune = new Option<int?>("--fine-tune") { Description = "fastai's fine_tune: --freeze-epochs with the body frozen, then N epochs of the whole network with discriminative rates" };
@@ -31,7 +32,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Fine-tune a pretrained CNN on a labelled image folder or the competition CSVs.\n" +
             "Example: fastvision train --data ./conservision --fine-tune 2 --lr 2e-3 --out ./model");
-        foreach (var o in dataArgs.Options.Concat(pipelineArgs.Options).Concat(trainArgs.Options).Concat(run.Options)) command.Options.Add(o);
+        foreach (var o in dataArgs.Options.Concat(pipelineArgs.Options).Concat(detections.Options).Concat(trainArgs.Options).Concat(run.Options)) command.Options.Add(o);
         foreach (var o in new Option[] { epochs, fineTune, freezeEpochs, lr, schedule, mixup, cutmix, earlyStop, reduceLr, saveBest, resume, output, lrFind, noCalibrate })
             command.Options.Add(o);
         command.SetAction(parse =>
@@ -39,7 +40,7 @@ internal static class TrainCommand
             var started = DateTimeOffset.UtcNow;
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var choice = trainArgs.Choose(parse);
-            var planned = dataArgs.Plan(parse, pipelineArgs, choice.InputSize);
+            var planned = dataArgs.Plan(parse, pipelineArgs, choice.InputSize, detections: detections);
             var dataReport = DataSetReport.Build(planned.Data);
             Console.WriteLine(dataReport);
             var dls = planned.Loaders();

@@ -13,7 +13,7 @@ namespace FastVision.Data;
 ///     .DataLoaders("images", batchSize: 32);
 /// </code></example>
 public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISplitter? splitter = null,
-    Presize? itemTransform = null, AugTransforms? batchTransforms = null, int size = 224)
+    Presize? itemTransform = null, AugTransforms? batchTransforms = null, int size = 224, DetectionCrop? crop = null)
 {
     public IItemSource Items { get; } = items;
 
@@ -24,7 +24,10 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
     public ISplitter? Splitter { get; } = splitter;
 
     /// <summary>The preprocessing recipe the loaders get: presize (default fastai's 460/224 of the size), augmentation (default none), size.</summary>
-    public ImagePipeline Pipeline { get; } = new(size, itemTransform ?? new Presize(ImagePipeline.DefaultPresize(size)), batchTransforms ?? AugTransforms.None);
+    public ImagePipeline Pipeline { get; } = new(size, itemTransform ?? new Presize(ImagePipeline.DefaultPresize(size)), batchTransforms ?? AugTransforms.None) { Crop = crop };
+
+    /// <summary>Detector output (MegaDetector's batch format) for the items, looked up by their path relative to the data folder; null: none.</summary>
+    public MegaDetectorResults? Detections { get; init; }
 
     /// <summary>The class list; labels outside it are errors. Null: the source's declared classes, else the sorted labels.</summary>
     public IReadOnlyList<string>? Classes { get; init; }
@@ -48,7 +51,7 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
             var label = Labeller is null ? item.Label : Labeller.Label(item);
             if (string.IsNullOrEmpty(label))
                 throw new DataSourceException($"{item.Describe()}: no label ({Labeller?.Describe() ?? "the source gave none"}).");
-            labelled.Add(item with { Label = label });
+            labelled.Add(item with { Label = label, Detections = Detections?.Find(item, path) ?? item.Detections });
         }
         // Open every file's header now: a bad file is reported (or refused) here, not mid-epoch.
         try
@@ -82,7 +85,10 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
         foreach (var item in items.Where(i => !known.Contains(i.Label!)))
             throw new DataSourceException($"{item.Describe()}: unknown class '{item.Label}' (classes: {string.Join(", ", classes)}).");
         if (classes.Count < 2) throw new DataSourceException($"{path}: need at least two classes, found: {string.Join(", ", classes)}.");
-        return new DataSet(path, Items.Describe(path), Labeller?.Describe() ?? "from the source", split.Describe(), items, train, valid, classes, issues);
+        return new DataSet(path, Items.Describe(path), Labeller?.Describe() ?? "from the source", split.Describe(), items, train, valid, classes, issues)
+        {
+            Detections = Detections is null ? null : DetectionReport.Build(items, path, Detections, Pipeline.Crop ?? new DetectionCrop()),
+        };
     }
 
     /// <summary>Plans the data set and builds its loaders.</summary>
@@ -110,4 +116,8 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
 
 /// <summary>A planned data set: usable items, their split, the classes, and what was skipped or warned about.</summary>
 public sealed record DataSet(string Path, string Source, string Labels, string Split, IReadOnlyList<ImageItem> Items,
-    int[] Train, int[] Valid, IReadOnlyList<string> Classes, DataIssues Issues);
+    int[] Train, int[] Valid, IReadOnlyList<string> Classes, DataIssues Issues)
+{
+    /// <summary>What the detector results say about the items (images per crop outcome); null without a results file.</summary>
+    public DetectionReport? Detections { get; init; }
+}

@@ -225,7 +225,7 @@ public sealed class DataLoader : IBatchSource
                 double position = PresizePosition(epoch, indices[i]);
                 try
                 {
-                    Pipeline.Presize.Apply(item.Path, position, pixels.AsSpan(i * stride, stride), Settings.Cache, Settings.MaxPixels);
+                    Pipeline.Presize.Apply(item.Path, position, pixels.AsSpan(i * stride, stride), Settings.Cache, Settings.MaxPixels, Pipeline.SourceRegion(item, Settings.MaxPixels));
                     ok[i] = true;
                 }
                 catch (DataSourceException e)

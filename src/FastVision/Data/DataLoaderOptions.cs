@@ -34,6 +34,12 @@ public sealed record DataLoaderOptions
     public double MinScale { get; init; } = 0.75;
     public BadImagePolicy OnBadImage { get; init; } = BadImagePolicy.Skip;
 
+    /// <summary>Detector output for the items (MegaDetector's batch format); null: none.</summary>
+    public MegaDetectorResults? Detections { get; init; }
+
+    /// <summary>Crop training (and prediction) images to their detector boxes with this policy; null: whole images.</summary>
+    public DetectionCrop? Crop { get; init; }
+
     /// <summary>The CSV column naming each image's trigger sequence (camera-trap bursts); null: none (see <see cref="Sequences"/> for EXIF times).</summary>
     public string? SequenceColumn { get; init; }
     public string? CacheDirectory { get; init; }
@@ -42,8 +48,9 @@ public sealed record DataLoaderOptions
     public DataBlock Block(IItemSource source, ILabeller? labeller, string root)
     {
         var pipeline = ImagePipeline.Default(Size, Presize, Augment, MinScale);
-        return new(source, labeller, Splitter ?? SplitterFor(root), pipeline.Presize, pipeline.Augment, pipeline.Size)
+        return new(source, labeller, Splitter ?? SplitterFor(root), pipeline.Presize, pipeline.Augment, pipeline.Size, Crop)
         {
+            Detections = Detections,
             ValidPct = ValidPct, Seed = Seed, OnBadImage = OnBadImage, CacheDirectory = CacheDirectory,
         };
     }

@@ -18,6 +18,9 @@ public sealed record ImageItem(string Path, string? Label = null, string? Id = n
     /// </summary>
     public string? Sequence { get; init; }
 
+    /// <summary>The detector's output for this image (MegaDetector results), when a results file was given; null: not in it.</summary>
+    public ImageDetections? Detections { get; init; }
+
     private static readonly IReadOnlyDictionary<string, string> EmptyFields = new Dictionary<string, string>();
 
     public string Describe() => Origin is null ? Path : $"{Origin} ({Path})";

@@ -14,6 +14,20 @@ namespace FastVision.Data;
 /// <param name="Normalization">The statistics inputs are normalized with; null until a learner sets its model's.</param>
 public sealed record ImagePipeline(int Size, Presize Presize, AugTransforms Augment, Normalization? Normalization = null)
 {
+    /// <summary>
+    /// Crop each image to its detector box before presizing (<see cref="DetectionCrop"/>: threshold, top box or union, margin);
+    /// null: whole images. Images without a kept box keep the whole image.
+    /// </summary>
+    public DetectionCrop? Crop { get; init; }
+
+    /// <summary>The region of <paramref name="item"/> the presize square is taken from: its detector crop, or null for the whole image.</summary>
+    public SkiaSharp.SKRectI? SourceRegion(ImageItem item, long maxPixels)
+    {
+        if (Crop is null) return null;
+        var header = ImageDecoder.ReadHeader(item.Path, maxPixels);
+        return Crop.Decide(header.Width, header.Height, item.Detections).Region;
+    }
+
     /// <summary>fastai's presize ratio: 460 px presize for a 224 px model.</summary>
     public static int DefaultPresize(int size) => (int)Math.Round(size * 460.0 / 224.0);
 

@@ -18,20 +18,23 @@ public sealed class PresizeCache(string directory)
 
     public string Directory { get; } = directory;
 
-    /// <summary>The cached RGBA pixels for <paramref name="path"/> at <paramref name="presize"/>, made with <paramref name="create"/> on a miss.</summary>
-    public (byte[] Rgba, int Width, int Height) GetOrCreate(string path, int presize, Func<(byte[] Rgba, int Width, int Height)> create)
+    /// <summary>
+    /// The cached RGBA pixels for <paramref name="path"/> at <paramref name="presize"/> (and <paramref name="variant"/>, e.g. a crop
+    /// region), made with <paramref name="create"/> on a miss.
+    /// </summary>
+    public (byte[] Rgba, int Width, int Height) GetOrCreate(string path, int presize, Func<(byte[] Rgba, int Width, int Height)> create, string? variant = null)
     {
-        var entry = EntryPath(path, presize);
+        var entry = EntryPath(path, presize, variant);
         if (TryRead(entry, out var hit)) return hit;
         var made = create();
         AtomicFile.Write(entry, temp => Write(temp, made));
         return made;
     }
 
-    public string EntryPath(string path, int presize)
+    public string EntryPath(string path, int presize, string? variant = null)
     {
         var info = new FileInfo(path);
-        var key = $"{Path.GetFullPath(path)}|{presize}|{info.Length}|{info.LastWriteTimeUtc.Ticks}";
+        var key = $"{Path.GetFullPath(path)}|{presize}|{info.Length}|{info.LastWriteTimeUtc.Ticks}" + (variant is null ? "" : "|" + variant);
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32];
         return Path.Combine(Directory, hash[..2], hash + ".rgb");
     }

@@ -118,6 +118,8 @@ public static class ModelBundle
             { Pipeline.Normalization: null } => "no normalization",
             { Pipeline.Normalization: { Mean: null or { Length: not 3 } } or { Std: null or { Length: not 3 } } } => "normalization needs 3 means and 3 standard deviations",
             { Pipeline.Normalization.Std: var std } when std.Any(v => !(v > 0)) => "a standard deviation that is not positive",
+            { Pipeline.Crop: { } crop } when !(crop.Threshold is >= 0 and <= 1) || !(crop.Margin >= 0) || !Enum.IsDefined(crop.Mode) || crop.Category is null
+                => $"a detector crop policy out of range (threshold {crop.Threshold}, margin {crop.Margin}, mode {crop.Mode})",
             { Calibration.Temperature: var t } when !(t > 0) => $"temperature {t}",
             { History: null } => "no History (the epoch table)",
             _ => null,

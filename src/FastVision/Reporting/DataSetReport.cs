@@ -33,6 +33,12 @@ public static class DataSetReport
         if (StratifiedGroups.LargestShareDeviation(data.Items, data.Valid) is { } worst)
             sb.AppendLine(inv, $"class shares: validation within {worst.Points:0.0} points of the whole set (largest gap: {worst.Class} {worst.ValidShare:0.0}% of validation, {worst.OverallShare:0.0}% overall)");
 
+        if (data.Detections is { } detections)
+        {
+            sb.AppendLine();
+            sb.AppendLine(detections.Format().TrimEnd());
+        }
+
         var warnings = new List<string>(data.Issues.Warnings);
         var emptyValid = data.Classes.Where(c => validCounts.GetValueOrDefault(c) == 0 && trainCounts.GetValueOrDefault(c) > 0).ToList();
         if (emptyValid.Count > 0) warnings.Add($"no validation images for: {string.Join(", ", emptyValid)}.");
