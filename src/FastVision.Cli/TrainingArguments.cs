@@ -22,13 +22,25 @@ internal sealed class TrainingArguments(RunArguments run)
     private readonly Option<double> weightDecay = new("--wd") { Description = "Decoupled weight decay (not on BatchNorm and biases)", DefaultValueFactory = _ => 0.01 };
     private readonly Option<double> labelSmoothing = new("--label-smoothing") { Description = "Label smoothing of the loss (fastai: 0.1); 0 for none", DefaultValueFactory = _ => 0.0 };
     private readonly Option<string> precision = CommonOptions.Precision();
+    private readonly Option<string> classWeights = ClassWeightsOption();
     private readonly Option<bool> noPretrained = new("--no-pretrained") { Description = "Random initialization (train the whole network)" };
     private readonly Option<string?> weights = new("--weights")
     {
         Description = "Start from this state dict instead of the built-in weights: .pth/.pt/.bin/.safetensors with torchvision or timm names, or a FastVision model.safetensors",
     };
 
-    public IEnumerable<Option> Options => [arch, device, precision, optimizer, weightDecay, labelSmoothing, noPretrained, weights, .. store.Options];
+    public IEnumerable<Option> Options => [arch, device, precision, optimizer, weightDecay, labelSmoothing, classWeights, noPretrained, weights, .. store.Options];
+
+    private static Option<string> ClassWeightsOption()
+    {
+        var option = new Option<string>("--class-weights")
+        {
+            Description = "auto: weight the loss by N / (classes x images of the class) of the training set (rare classes count more); none",
+            DefaultValueFactory = _ => "none",
+        };
+        option.AcceptOnlyFromAmong("auto", "none");
+        return option;
+    }
 
     /// <summary>
     /// The architecture and weights --arch names (a hub tag's config.json is read now: it sets the normalization and the default
@@ -50,6 +62,8 @@ internal sealed class TrainingArguments(RunArguments run)
         var learn = VisionLearner.Create(dls, architecture, choice.Weights, new LearnerOptions
         {
             WeightStore = choice.Store,
+            ClassWeights = parse.GetValue(classWeights) == "auto"
+                ? ClassWeights.Balanced(Enumerable.Range(0, dls.Train.Count).Select(dls.Train.LabelOf), dls.Classes.Count) : null,
             Seed = parse.GetValue(run.Seed), Device = parse.GetValue(device)!, Optimizer = parse.GetValue(optimizer), WeightDecay = parse.GetValue(weightDecay),
             LabelSmoothing = parse.GetValue(labelSmoothing), Pretrained = !parse.GetValue(noPretrained), Weights = parse.GetValue(weights),
             MixedPrecision = CommonOptions.AutocastType(parse.GetValue(precision)!),

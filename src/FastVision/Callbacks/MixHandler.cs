@@ -23,12 +23,12 @@ public abstract class MixHandler(double alpha) : Callback
     {
         original = Learner.LossFunction;
         var baseLoss = original;
-        double smoothing = Learner.Options.LabelSmoothing;
+        var perSample = Learner.CrossEntropy(nn.Reduction.None);
         Learner.LossFunction = (pred, target) =>
         {
             if (Lambda is null || Shuffle is null) return baseLoss(pred, target);
-            var own = nn.functional.cross_entropy(pred, target, reduction: nn.Reduction.None, label_smoothing: smoothing);
-            var other = nn.functional.cross_entropy(pred, target.index_select(0, Shuffle), reduction: nn.Reduction.None, label_smoothing: smoothing);
+            var own = perSample(pred, target);
+            var other = perSample(pred, target.index_select(0, Shuffle));
             using var one = 1.0.ToScalar();
             return (own * Lambda + other * Lambda.neg().add_(one)).mean();
         };

@@ -26,6 +26,9 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
     /// <summary>The preprocessing recipe the loaders get: presize (default fastai's 460/224 of the size), augmentation (default none), size.</summary>
     public ImagePipeline Pipeline { get; } = new(size, itemTransform ?? new Presize(ImagePipeline.DefaultPresize(size)), batchTransforms ?? AugTransforms.None) { Crop = crop };
 
+    /// <summary>Draw training images class-balanced (see <see cref="LoaderSettings.BalancedSampling"/>).</summary>
+    public bool BalancedSampling { get; init; }
+
     /// <summary>Detector output (MegaDetector's batch format) for the items, looked up by their path relative to the data folder; null: none.</summary>
     public MegaDetectorResults? Detections { get; init; }
 
@@ -100,7 +103,7 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
         var batches = BatchSizing.For(data, batchSize);
         var settings = new LoaderSettings
         {
-            BatchSize = batches.Effective, Seed = Seed, Issues = data.Issues, MaxPixels = MaxPixels,
+            BatchSize = batches.Effective, Seed = Seed, BalancedSampling = BalancedSampling, Issues = data.Issues, MaxPixels = MaxPixels,
             Cache = CacheDirectory is null ? null : new PresizeCache(CacheDirectory),
         };
         var train = new DataLoader(data.Train.Select(i => data.Items[i]).ToList(), data.Classes, Pipeline, settings, isTrain: true);

@@ -30,6 +30,13 @@ public sealed record LoaderSettings
 {
     public int BatchSize { get; init; } = 32;
     public int Seed { get; init; } = 42;
+
+    /// <summary>
+    /// The training loader draws each epoch's images with replacement, each with probability inversely proportional to its
+    /// class's count, so every class is seen about equally often (a weighted random sampler); validation is unaffected.
+    /// </summary>
+    public bool BalancedSampling { get; init; }
+
     public PresizeCache? Cache { get; init; }
     public required DataIssues Issues { get; init; }
     public long MaxPixels { get; init; } = ImageDecoder.DefaultMaxPixels;
@@ -108,9 +115,24 @@ public sealed class DataLoader : IBatchSource
     /// <summary>Positions in <see cref="Items"/> in the order epoch <paramref name="epoch"/> visits them: shuffled from the seed and epoch (training), else in order.</summary>
     internal int[] EpochOrder(int epoch)
     {
+        if (IsTrain && Settings.BalancedSampling) return BalancedOrder(new Random(Seeds.Derive(Settings.Seed, epoch, 3)));
         var order = Enumerable.Range(0, Count).ToArray();
         if (IsTrain) new Random(Seeds.Derive(Settings.Seed, epoch)).Shuffle(order);
         return order;
+    }
+
+    /// <summary>Count draws with replacement, item i with weight 1 / (images of its class).</summary>
+    private int[] BalancedOrder(Random rng)
+    {
+        var perClass = labels.GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
+        var cumulative = new double[Count];
+        double sum = 0;
+        for (int i = 0; i < Count; i++) cumulative[i] = sum += 1.0 / perClass[labels[i]];
+        return [.. Enumerable.Range(0, Count).Select(_ =>
+        {
+            int at = Array.BinarySearch(cumulative, rng.NextDouble() * sum);
+            return Math.Min(at < 0 ? ~at : at, Count - 1);
+        })];
     }
 
     /// <summary>The seed <see cref="AugTransforms.Apply"/> gets for batch <paramref name="index"/> of epoch <paramref name="epoch"/>.</summary>

@@ -32,6 +32,9 @@ public sealed record DataLoaderOptions
     public bool Augment { get; init; } = true;
 
     public double MinScale { get; init; } = 0.75;
+
+    /// <summary>Draw training images class-balanced (see <see cref="LoaderSettings.BalancedSampling"/>).</summary>
+    public bool BalancedSampling { get; init; }
     public BadImagePolicy OnBadImage { get; init; } = BadImagePolicy.Skip;
 
     /// <summary>Detector output for the items (MegaDetector's batch format); null: none.</summary>
@@ -51,6 +54,7 @@ public sealed record DataLoaderOptions
         return new(source, labeller, Splitter ?? SplitterFor(root), pipeline.Presize, pipeline.Augment, pipeline.Size, Crop)
         {
             Detections = Detections,
+            BalancedSampling = BalancedSampling,
             ValidPct = ValidPct, Seed = Seed, OnBadImage = OnBadImage, CacheDirectory = CacheDirectory,
         };
     }

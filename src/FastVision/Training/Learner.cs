@@ -40,8 +40,7 @@ public partial class Learner : IDisposable
         model.to(Device);
         LayerGroups = splitter?.Invoke(model) ?? [[model]];
         Metrics = options.Metrics?.Invoke(dls.Classes) ?? [new Accuracy(), new ErrorRate()];
-        double smoothing = options.LabelSmoothing;
-        LossFunction = lossFunction ?? ((pred, target) => nn.functional.cross_entropy(pred, target, label_smoothing: smoothing));
+        LossFunction = lossFunction ?? CrossEntropy(nn.Reduction.Mean);
         TrainSource = dls.Train;
         Recorder = new Recorder();
         callbacks.Add(Recorder);
@@ -96,6 +95,17 @@ public partial class Learner : IDisposable
     public long BatchSize => Yb?.shape[0] ?? 0;
     public TimeSpan DataWait => dataWait.Elapsed;
     public string? CancelReason { get; private set; }
+
+    /// <summary>
+    /// The default loss: cross-entropy with the options' label smoothing and class weights (on the learner's device), with
+    /// <paramref name="reduction"/> (MixUp needs it per sample).
+    /// </summary>
+    public Func<Tensor, Tensor, Tensor> CrossEntropy(nn.Reduction reduction)
+    {
+        double smoothing = Options.LabelSmoothing;
+        var weight = Options.ClassWeights is { } w ? tensor(w).to(Device).DetachFromDisposeScope() : null;
+        return (pred, target) => nn.functional.cross_entropy(pred, target, weight, reduction: reduction, label_smoothing: smoothing);
+    }
 
     /// <summary>The loss of one batch (callbacks such as MixUp replace it for a fit).</summary>
     public Func<Tensor, Tensor, Tensor> LossFunction { get; set; }

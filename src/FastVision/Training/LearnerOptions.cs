@@ -45,6 +45,9 @@ public sealed record LearnerOptions
     /// <summary>Label smoothing of the cross-entropy loss (fastai's LabelSmoothingCrossEntropy uses 0.1); 0 for none.</summary>
     public double LabelSmoothing { get; init; }
 
+    /// <summary>Per-class weights of the cross-entropy loss, in the classes' order (<see cref="ClassWeights.Balanced"/>); null: equal.</summary>
+    public float[]? ClassWeights { get; init; }
+
     /// <summary>Metrics shown each epoch; null: accuracy and error_rate.</summary>
     public Func<IReadOnlyList<string>, IReadOnlyList<IMetric>>? Metrics { get; init; }
 
