@@ -21,10 +21,14 @@ internal sealed class PredictionArguments(RunArguments run)
     private readonly Option<int> ttaPasses = new("--tta-passes") { Description = "Augmented passes of --tta", DefaultValueFactory = _ => 4 };
     private readonly Option<double> ttaBeta = new("--tta-beta") { Description = "Weight of the plain pass in --tta", DefaultValueFactory = _ => 0.25 };
     private readonly Option<bool> uncalibrated = new("--no-calibration") { Description = "Ignore the model's fitted temperature (raw softmax)" };
+    private readonly Option<EnsembleCombination> ensemble = new("--ensemble")
+    {
+        Description = "For an ensemble folder (train --folds): Mean or GeoMean of the members' probabilities", DefaultValueFactory = _ => EnsembleCombination.Mean,
+    };
 
     public Argument<string> Model => model;
 
-    public IEnumerable<Option> Options => [engine, device, precision, batchSize, tta, ttaPasses, ttaBeta, uncalibrated];
+    public IEnumerable<Option> Options => [engine, device, precision, batchSize, tta, ttaPasses, ttaBeta, uncalibrated, ensemble];
 
     public Predictor Load(ParseResult parse)
     {
@@ -32,7 +36,7 @@ internal sealed class PredictionArguments(RunArguments run)
         {
             Engine = parse.GetValue(engine), Device = parse.GetValue(device)!, MixedPrecision = CommonOptions.AutocastType(parse.GetValue(precision)!), BatchSize = parse.GetValue(batchSize),
             Tta = parse.GetValue(tta) ? new TestTimeAugmentation(parse.GetValue(ttaPasses), parse.GetValue(ttaBeta)) : null,
-            Calibrated = !parse.GetValue(uncalibrated), OnBadImage = parse.GetValue(run.OnBadImage), Seed = parse.GetValue(run.Seed),
+            Calibrated = !parse.GetValue(uncalibrated), Ensemble = parse.GetValue(ensemble), OnBadImage = parse.GetValue(run.OnBadImage), Seed = parse.GetValue(run.Seed),
         });
         var m = predictor.Metadata;
         Console.WriteLine(FormattableString.Invariant(

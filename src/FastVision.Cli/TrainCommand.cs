@@ -29,24 +29,22 @@ internal static class TrainCommand
         var output = new Option<string>("--out") { Description = "Folder for the model, checkpoints and plots", DefaultValueFactory = _ => "model" };
         var lrFind = new Option<bool>("--lr-find") { Description = "Run the LR finder first (plot in OUT/lr_find.png); its valley suggestion is the rate unless --lr is given" };
         var noCalibrate = new Option<bool>("--no-calibrate") { Description = "Skip temperature scaling on the validation set (the model then predicts raw softmax)" };
+        var folds = new Option<int?>("--folds")
+        {
+            Description = "Cross-validation: K models on K stratified site folds (5 is usual); prints out-of-fold figures and makes --out an ensemble of the fold models",
+        };
 
         var command = new Command("train", "Fine-tune a pretrained CNN on a labelled image folder or the competition CSVs.\n" +
             "Example: fastvision train --data ./conservision --fine-tune 2 --lr 2e-3 --out ./model");
         foreach (var o in dataArgs.Options.Concat(pipelineArgs.Options).Concat(detections.Options).Concat(trainArgs.Options).Concat(run.Options)) command.Options.Add(o);
-        foreach (var o in new Option[] { epochs, fineTune, freezeEpochs, lr, schedule, mixup, cutmix, earlyStop, reduceLr, saveBest, resume, output, lrFind, noCalibrate })
+        foreach (var o in new Option[] { epochs, fineTune, freezeEpochs, lr, schedule, mixup, cutmix, earlyStop, reduceLr, saveBest, resume, output, lrFind, noCalibrate, folds })
             command.Options.Add(o);
-        command.SetAction(parse =>
+        // One model on a planned data set: the learner, resume, callbacks, the LR finder, the schedule, then the run's files.
+        Learner Fit(ParseResult parse, PlannedData planned, ModelChoice choice, string outDir, bool calibrate, string dataReport, DateTimeOffset started)
         {
-            var started = DateTimeOffset.UtcNow;
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            var choice = trainArgs.Choose(parse);
-            var planned = dataArgs.Plan(parse, pipelineArgs, choice.InputSize, detections: detections);
-            var dataReport = DataSetReport.Build(planned.Data);
-            Console.WriteLine(dataReport);
             var dls = planned.Loaders();
-            var outDir = parse.GetValue(output)!;
             Directory.CreateDirectory(outDir);
-            using var learn = trainArgs.Create(parse, dls, choice);
+            var learn = trainArgs.Create(parse, dls, choice);
             if (parse.GetValue(resume) is { } from)
             {
                 learn.Resume(from);
@@ -74,8 +72,43 @@ internal static class TrainCommand
             else if (parse.GetValue(schedule) == "constant") learn.Fit(parse.GetValue(epochs), rates, callbacks);
             else learn.FitOneCycle(parse.GetValue(epochs), rates, callbacks: callbacks);
 
-            TrainingRun.Finish(learn, outDir, calibrate: !parse.GetValue(noCalibrate), dataReport, started, rates.High);
-            return TrainingRun.Summarize(learn, watch.Elapsed, outDir, "train");
+            TrainingRun.Finish(learn, outDir, calibrate, dataReport, started, rates.High);
+            return learn;
+        }
+
+        command.SetAction(parse =>
+        {
+            var started = DateTimeOffset.UtcNow;
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var choice = trainArgs.Choose(parse);
+            var planned = dataArgs.Plan(parse, pipelineArgs, choice.InputSize, detections: detections);
+            var outDir = parse.GetValue(output)!;
+            Directory.CreateDirectory(outDir);
+            if (parse.GetValue(folds) is not { } foldCount)
+            {
+                var dataReport = DataSetReport.Build(planned.Data);
+                Console.WriteLine(dataReport);
+                using var learn = Fit(parse, planned, choice, outDir, calibrate: !parse.GetValue(noCalibrate), dataReport, started);
+                return TrainingRun.Summarize(learn, watch.Elapsed, outDir, "train");
+            }
+            // Cross-validation: one model per fold, each validated on the fold it did not see; the folder becomes an ensemble.
+            if (parse.GetValue(resume) is not null) throw new ArgumentException("--resume continues a single run; a killed --folds run is started again (its finished folds are not kept yet).");
+            var groupFolds = CrossValidationRun.Folds(planned.Data, foldCount, parse.GetValue(run.Seed));
+            var foldOf = groupFolds.FoldOf(planned.Data.Items);
+            var outOfFold = new Dictionary<int, float[]>();
+            var lastEpochs = new List<EpochResult>();
+            for (int fold = 0; fold < foldCount; fold++)
+            {
+                var foldData = CrossValidationRun.FoldData(planned.Data, groupFolds, foldOf, fold);
+                var dataReport = DataSetReport.Build(foldData);
+                Console.WriteLine($"== fold {fold + 1} of {foldCount}");
+                Console.WriteLine(dataReport);
+                using var learn = Fit(parse, planned with { Data = foldData }, choice, Path.Combine(outDir, CrossValidationRun.FoldFolder(fold)), calibrate: false, dataReport, started);
+                using var preds = learn.GetPreds();
+                for (int r = 0; r < preds.Count; r++) outOfFold[foldData.Valid[preds.Items[r]]] = preds.Logits[r].data<float>().ToArray();
+                lastEpochs.Add(learn.History[^1]);
+            }
+            return CrossValidationRun.Finish(planned.Data, foldOf, outOfFold, lastEpochs, outDir, watch.Elapsed);
         });
         return command;
     }

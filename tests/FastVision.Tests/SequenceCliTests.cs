@@ -8,7 +8,7 @@ namespace FastVision.Tests;
 public class SequenceCliTests
 {
     /// <summary>The demo's images in the competition layout with a sequence column: 3 frames per sequence, 4 sites.</summary>
-    private static (string Root, Dictionary<string, string> SequenceOf) CompetitionLayout(TempDir dir)
+    internal static (string Root, Dictionary<string, string> SequenceOf) CompetitionLayout(TempDir dir)
     {
         var images = DemoDataset.Generate(dir.Combine("demo"), perClass: 9, seed: 8, width: 48, height: 36);
         var root = dir.Combine("data");

@@ -43,7 +43,20 @@ public sealed class Predictor : IDisposable
     {
         TorchRuntime.EnsureInitialized();
         options ??= new PredictorOptions();
-        var metadata = ModelBundle.ReadMetadata(directory);
+        if (EnsembleBundle.IsEnsemble(directory))
+        {
+            // Every member on the same engine choice; the ensemble's one temperature goes into the engine, so none is applied after.
+            var (ensemble, members) = EnsembleBundle.Read(directory);
+            var engines = ensemble.Members.Select(m => Engine(Path.Combine(directory, m), options)).ToList();
+            double temperature = options.Calibrated ? ensemble.Temperature : 1;
+            return new Predictor(new EnsembleEngine(engines, temperature, options.Ensemble), members[0] with { Calibration = null }, options);
+        }
+        return new Predictor(Engine(directory, options), ModelBundle.ReadMetadata(directory), options);
+    }
+
+    /// <summary>The engine a bundle runs on (see <see cref="Load"/>).</summary>
+    private static IInferenceEngine Engine(string directory, PredictorOptions options)
+    {
         var onnx = Path.Combine(directory, ModelBundle.OnnxFile);
         var device = TorchRuntime.Device(options.Device);
         bool useOnnx = options.Engine switch
@@ -52,10 +65,10 @@ public sealed class Predictor : IDisposable
             PredictionEngine.Torch => false,
             _ => File.Exists(onnx) && options.MixedPrecision is null && device.type == TorchSharp.DeviceType.CPU,
         };
-        if (useOnnx) return new Predictor(new OnnxEngine(onnx), metadata, options);
+        if (useOnnx) return new OnnxEngine(onnx);
         var (model, _) = ModelBundle.Load(directory);
         model.to(device);
-        return new Predictor(new TorchEngine(model, device, options.MixedPrecision, ownsModel: true), metadata, options);
+        return new TorchEngine(model, device, options.MixedPrecision, ownsModel: true);
     }
 
     /// <summary>"onnx", "torch fp32", "torch bf16".</summary>

@@ -35,4 +35,7 @@ public sealed record PredictorOptions
 
     /// <summary>Apply the bundle's fitted temperature (when it has one).</summary>
     public bool Calibrated { get; init; } = true;
+
+    /// <summary>How an ensemble folder combines its members' probabilities.</summary>
+    public EnsembleCombination Ensemble { get; init; } = EnsembleCombination.Mean;
 }
