@@ -22,12 +22,11 @@ internal static class CrossValidationRun
         : new GroupFolds(i => i.Path, count, "image", seed);
 
     /// <summary>The data set with fold <paramref name="fold"/> (of <paramref name="foldOf"/>) as its validation part.</summary>
-    public static DataSet FoldData(DataSet data, GroupFolds folds, int[] foldOf, int fold) => data with
+    public static DataSet FoldData(DataSet data, GroupFolds folds, int[] foldOf, int fold)
     {
-        Train = [.. Enumerable.Range(0, data.Items.Count).Where(i => foldOf[i] != fold)],
-        Valid = [.. Enumerable.Range(0, data.Items.Count).Where(i => foldOf[i] == fold)],
-        Split = folds.Fold(fold).Describe(),
-    };
+        var (train, valid) = GroupFolds.Split(foldOf, fold);
+        return data with { Train = train, Valid = valid, Split = folds.Fold(fold).Describe() };
+    }
 
     /// <summary>The folder of fold <paramref name="fold"/>'s bundle inside the ensemble's folder.</summary>
     public static string FoldFolder(int fold) => $"fold-{fold + 1}";

@@ -35,10 +35,10 @@ internal sealed class DetectionArguments(bool withPolicy)
         return new DetectionCrop(t, parse.GetValue(mode));
     }
 
-    /// <summary>Items with their detections from --detections (paths relative to <paramref name="root"/>); unchanged without it.</summary>
-    public IReadOnlyList<ImageItem> Attach(ParseResult parse, IReadOnlyList<ImageItem> items, string root)
+    /// <summary>Items with their detections from <paramref name="results"/> (paths relative to <paramref name="root"/>); unchanged without results.</summary>
+    public static IReadOnlyList<ImageItem> Attach(MegaDetectorResults? results, IReadOnlyList<ImageItem> items, string root)
     {
-        if (items.Count == 0 || Results(parse) is not { } results) return items;
+        if (items.Count == 0 || results is null) return items;
         var found = items.Select(i => i with { Detections = results.Find(i, root) }).ToList();
         Console.WriteLine($"detections: {results.Path}: {found.Count(i => i.Detections is not null)} of {found.Count} images listed");
         return found;

@@ -36,7 +36,8 @@ internal static class PredictCommand
                 else if (File.Exists(input)) inputsWithRoots.Add(([new ImageItem(Path.GetFullPath(input))], Environment.CurrentDirectory));
                 else throw new FileNotFoundException($"{input}: no such image file or folder.");
             }
-            var listed = inputsWithRoots.SelectMany(i => detections.Attach(parse, i.Items, i.Root)).ToList();
+            var results = detections.Results(parse); // read once for every input
+            var listed = inputsWithRoots.SelectMany(i => DetectionArguments.Attach(results, i.Items, i.Root)).ToList();
             if (listed.Count == 0) throw new ArgumentException("Nothing to predict: give image files, folders or --csv.");
             using var predictor = prediction.Load(parse);
             var (result, pooled) = sequences.Apply(parse, PredictionArguments.Predict(predictor, listed));

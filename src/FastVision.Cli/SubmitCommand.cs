@@ -23,7 +23,7 @@ internal static class SubmitCommand
         {
             var featuresPath = Path.GetFullPath(parse.GetValue(features)!);
             var submissionFormat = SubmissionFormat.Read(parse.GetValue(format)!);
-            var items = detections.Attach(parse, new CsvSource(Path.GetFileName(featuresPath), sequenceColumn: sequences.Column(parse)).ReadAll(Path.GetDirectoryName(featuresPath)!),
+            var items = DetectionArguments.Attach(detections.Results(parse), new CsvSource(Path.GetFileName(featuresPath), sequenceColumn: sequences.Column(parse)).ReadAll(Path.GetDirectoryName(featuresPath)!),
                 Path.GetDirectoryName(featuresPath)!);
             using var predictor = prediction.Load(parse);
             var (result, _) = sequences.Apply(parse, PredictionArguments.Predict(predictor, items));

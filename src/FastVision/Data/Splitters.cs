@@ -69,13 +69,13 @@ public sealed record GroupFolds(Func<ImageItem, string?> GroupOf, int Count = 5,
     /// <summary>The split whose validation set is fold <paramref name="fold"/>.</summary>
     public ISplitter Fold(int fold) => new FoldSplitter(this, fold);
 
+    /// <summary>Training and validation positions for fold <paramref name="fold"/> of an assignment <see cref="FoldOf"/> made once for all folds.</summary>
+    public static (int[] Train, int[] Valid) Split(int[] foldOf, int fold) =>
+        (Enumerable.Range(0, foldOf.Length).Where(i => foldOf[i] != fold).ToArray(), Enumerable.Range(0, foldOf.Length).Where(i => foldOf[i] == fold).ToArray());
+
     private sealed record FoldSplitter(GroupFolds Folds, int Fold) : ISplitter
     {
-        public (int[] Train, int[] Valid) Split(IReadOnlyList<ImageItem> items)
-        {
-            var folds = Folds.FoldOf(items);
-            return (Enumerable.Range(0, items.Count).Where(i => folds[i] != Fold).ToArray(), Enumerable.Range(0, items.Count).Where(i => folds[i] == Fold).ToArray());
-        }
+        public (int[] Train, int[] Valid) Split(IReadOnlyList<ImageItem> items) => GroupFolds.Split(Folds.FoldOf(items), Fold);
 
         public string Describe() => $"fold {Fold + 1} of {Folds.Count} by {Folds.GroupName} (stratified by class, seed {Folds.Seed})";
     }
