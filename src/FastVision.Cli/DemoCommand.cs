@@ -40,7 +40,7 @@ internal static class DemoCommand
             var rates = parse.GetValue(lr) ?? LearningRates.All(LearningRates.DefaultFineTune);
             learn.FitOneCycle(parse.GetValue(epochs), rates);
             var modelDir = Path.Combine(outDir, "model");
-            TrainingRun.Finish(learn, modelDir, calibrate: true, dataReport, started, rates.High);
+            TrainingRun.Finish(learn, modelDir, calibrate: true, dataReport, started, rates.High).Dispose();
             return TrainingRun.Summarize(learn, watch.Elapsed, modelDir, "demo");
         });
         return command;

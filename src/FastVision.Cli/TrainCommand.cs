@@ -40,40 +40,47 @@ internal static class TrainCommand
         foreach (var o in new Option[] { epochs, fineTune, freezeEpochs, lr, schedule, mixup, cutmix, earlyStop, reduceLr, saveBest, resume, output, lrFind, noCalibrate, folds })
             command.Options.Add(o);
         // One model on a planned data set: the learner, resume, callbacks, the LR finder, the schedule, then the run's files.
-        Learner Fit(ParseResult parse, PlannedData planned, ModelChoice choice, string outDir, bool calibrate, string dataReport, DateTimeOffset started)
+        (Learner Learner, Predictions Validation) Fit(ParseResult parse, PlannedData planned, ModelChoice choice, string outDir, bool calibrate, string dataReport, DateTimeOffset started)
         {
             var dls = planned.Loaders();
             Directory.CreateDirectory(outDir);
             var learn = trainArgs.Create(parse, dls, choice);
-            if (parse.GetValue(resume) is { } from)
+            try
             {
-                learn.Resume(from);
-                Console.WriteLine($"resuming from {from}: {learn.History.Count} epoch(s) done");
-            }
-            var callbacks = new List<Callback> { new CheckpointCallback(Path.Combine(outDir, "checkpoints")), new TerminateOnNaNCallback() };
-            if (parse.GetValue(mixup) is { } alpha) callbacks.Add(new MixUp(alpha));
-            if (parse.GetValue(cutmix) is { } cutAlpha) callbacks.Add(new CutMix(cutAlpha));
-            if (parse.GetValue(earlyStop) is { } patience) callbacks.Add(new EarlyStoppingCallback(patience: patience));
-            if (parse.GetValue(reduceLr) is { } plateau) callbacks.Add(new ReduceLROnPlateau(patience: plateau));
-            if (parse.GetValue(saveBest)) callbacks.Add(new SaveModelCallback(path: Path.Combine(outDir, "checkpoints", "best.safetensors"))); // on disk: survives --resume
+                if (parse.GetValue(resume) is { } from)
+                {
+                    learn.Resume(from);
+                    Console.WriteLine($"resuming from {from}: {learn.History.Count} epoch(s) done");
+                }
+                var callbacks = new List<Callback> { new CheckpointCallback(Path.Combine(outDir, "checkpoints")), new TerminateOnNaNCallback() };
+                if (parse.GetValue(mixup) is { } alpha) callbacks.Add(new MixUp(alpha));
+                if (parse.GetValue(cutmix) is { } cutAlpha) callbacks.Add(new CutMix(cutAlpha));
+                if (parse.GetValue(earlyStop) is { } patience) callbacks.Add(new EarlyStoppingCallback(patience: patience));
+                if (parse.GetValue(reduceLr) is { } plateau) callbacks.Add(new ReduceLROnPlateau(patience: plateau));
+                if (parse.GetValue(saveBest)) callbacks.Add(new SaveModelCallback(path: Path.Combine(outDir, "checkpoints", "best.safetensors"))); // on disk: survives --resume
 
-            LearningRates? found = null;
-            if (parse.GetValue(lrFind))
+                LearningRates? found = null;
+                if (parse.GetValue(lrFind))
+                {
+                    var result = learn.LrFind();
+                    TrainingPlots.LrFind(result, Path.Combine(outDir, RunFiles.LrFind));
+                    Console.WriteLine(FormattableString.Invariant($"lr-find: valley={result.Suggestions.Valley:G3} (plot {Path.Combine(outDir, RunFiles.LrFind)})"));
+                    found = LearningRates.All(result.Suggestions.Valley);
+                }
+                var rates = parse.GetValue(lr) ?? found ?? LearningRates.All(LearningRates.DefaultFineTune);
+                if (parse.GetValue(fineTune) is { } tuneEpochs) // LO:HI: HI is fine_tune's base rate, HI/LO its lr_mult
+                    learn.FineTune(tuneEpochs, rates.High, parse.GetValue(freezeEpochs), lrMult: rates.FineTuneMult, callbacks: callbacks);
+                else if (parse.GetValue(schedule) == "flat-cos") learn.FitFlatCos(parse.GetValue(epochs), rates, callbacks: callbacks);
+                else if (parse.GetValue(schedule) == "constant") learn.Fit(parse.GetValue(epochs), rates, callbacks);
+                else learn.FitOneCycle(parse.GetValue(epochs), rates, callbacks: callbacks);
+
+                return (learn, TrainingRun.Finish(learn, outDir, calibrate, dataReport, started, rates.High));
+            }
+            catch
             {
-                var result = learn.LrFind();
-                TrainingPlots.LrFind(result, Path.Combine(outDir, RunFiles.LrFind));
-                Console.WriteLine(FormattableString.Invariant($"lr-find: valley={result.Suggestions.Valley:G3} (plot {Path.Combine(outDir, RunFiles.LrFind)})"));
-                found = LearningRates.All(result.Suggestions.Valley);
+                learn.Dispose();
+                throw;
             }
-            var rates = parse.GetValue(lr) ?? found ?? LearningRates.All(LearningRates.DefaultFineTune);
-            if (parse.GetValue(fineTune) is { } tuneEpochs) // LO:HI: HI is fine_tune's base rate, HI/LO its lr_mult
-                learn.FineTune(tuneEpochs, rates.High, parse.GetValue(freezeEpochs), lrMult: rates.FineTuneMult, callbacks: callbacks);
-            else if (parse.GetValue(schedule) == "flat-cos") learn.FitFlatCos(parse.GetValue(epochs), rates, callbacks: callbacks);
-            else if (parse.GetValue(schedule) == "constant") learn.Fit(parse.GetValue(epochs), rates, callbacks);
-            else learn.FitOneCycle(parse.GetValue(epochs), rates, callbacks: callbacks);
-
-            TrainingRun.Finish(learn, outDir, calibrate, dataReport, started, rates.High);
-            return learn;
         }
 
         command.SetAction(parse =>
@@ -88,8 +95,10 @@ internal static class TrainCommand
             {
                 var dataReport = DataSetReport.Build(planned.Data);
                 Console.WriteLine(dataReport);
-                using var learn = Fit(parse, planned, choice, outDir, calibrate: !parse.GetValue(noCalibrate), dataReport, started);
-                return TrainingRun.Summarize(learn, watch.Elapsed, outDir, "train");
+                var (learn, validation) = Fit(parse, planned, choice, outDir, calibrate: !parse.GetValue(noCalibrate), dataReport, started);
+                using (learn)
+                using (validation)
+                    return TrainingRun.Summarize(learn, watch.Elapsed, outDir, "train");
             }
             // Cross-validation: one model per fold, each validated on the fold it did not see; the folder becomes an ensemble.
             if (parse.GetValue(resume) is not null) throw new ArgumentException("--resume continues a single run; a killed --folds run is started again (its finished folds are not kept yet).");
@@ -103,10 +112,15 @@ internal static class TrainCommand
                 var dataReport = DataSetReport.Build(foldData);
                 Console.WriteLine($"== fold {fold + 1} of {foldCount}");
                 Console.WriteLine(dataReport);
-                using var learn = Fit(parse, planned with { Data = foldData }, choice, Path.Combine(outDir, CrossValidationRun.FoldFolder(fold)), calibrate: false, dataReport, started);
-                using var preds = learn.GetPreds();
-                for (int r = 0; r < preds.Count; r++) outOfFold[foldData.Valid[preds.Items[r]]] = preds.Logits[r].data<float>().ToArray();
-                lastEpochs.Add(learn.History[^1]);
+                var (learn, preds) = Fit(parse, planned with { Data = foldData }, choice, Path.Combine(outDir, CrossValidationRun.FoldFolder(fold)), calibrate: false, dataReport, started);
+                using (learn)
+                using (preds)
+                {
+                    var logits = preds.Logits.data<float>().ToArray();
+                    int classes = planned.Data.Classes.Count;
+                    for (int r = 0; r < preds.Count; r++) outOfFold[foldData.Valid[preds.Items[r]]] = logits[(r * classes)..((r + 1) * classes)];
+                    lastEpochs.Add(learn.History[^1]);
+                }
             }
             return CrossValidationRun.Finish(planned.Data, foldOf, outOfFold, lastEpochs, outDir, watch.Elapsed);
         });

@@ -13,27 +13,37 @@ internal static class TrainingRun
     /// (confusion matrix, most confused, top losses) as text, JSON and PNGs, the data report and a batch, the plots,
     /// the exported model, the run's environment, and the HTML report over all of it.
     /// </summary>
-    public static void Finish(Learner learn, string outDir, bool calibrate, string dataReport, DateTimeOffset started, double? learningRate)
+    /// <returns>The validation predictions it made (the caller disposes them): cross-validation keeps them as out-of-fold rows.</returns>
+    public static Predictions Finish(Learner learn, string outDir, bool calibrate, string dataReport, DateTimeOffset started, double? learningRate)
     {
         Directory.CreateDirectory(outDir);
-        using var validation = learn.GetPreds(); // one validation pass for the calibration and the interpretation
-        if (calibrate)
+        var validation = learn.GetPreds(); // one validation pass for the calibration, the interpretation and the caller
+        try
         {
-            var c = learn.Calibrate(validation);
-            var bound = c.Temperature >= TemperatureScaling.MaxTemperature * 0.99 ? "; at the search bound: the validation predictions carry almost no information" : "";
-            Console.WriteLine(FormattableString.Invariant(
-                $"calibration: temperature {c.Temperature:F3}; valid log loss {c.ValidLogLossBefore:F4} -> {c.ValidLogLossAfter:F4} ({c.ValidImages} images){bound}"));
+            if (calibrate)
+            {
+                var c = learn.Calibrate(validation);
+                var bound = c.Temperature >= TemperatureScaling.MaxTemperature * 0.99 ? "; at the search bound: the validation predictions carry almost no information" : "";
+                Console.WriteLine(FormattableString.Invariant(
+                    $"calibration: temperature {c.Temperature:F3}; valid log loss {c.ValidLogLossBefore:F4} -> {c.ValidLogLossAfter:F4} ({c.ValidImages} images){bound}"));
+            }
+            var interp = ClassificationInterpretation.FromLearner(learn, validation);
+            Console.WriteLine(interp.Report());
+            RunFiles.WriteInterpretation(outDir, interp);
+            TrainingPlots.Losses(learn, Path.Combine(outDir, RunFiles.Loss));
+            TrainingPlots.Schedule(learn, Path.Combine(outDir, RunFiles.Schedule));
+            AtomicFile.WriteAllText(Path.Combine(outDir, RunFiles.Data), dataReport);
+            BatchGrid.Save(learn.Dls.Train, learn.Dls.Classes, Path.Combine(outDir, RunFiles.Batch));
+            if (learn.Export(outDir).OnnxWarning is { } warning) Console.Error.WriteLine($"warning: {warning}"); // stderr: --quiet and --json keep it
+            RunFiles.WriteJson(outDir, RunFiles.Run, RunInfo.Capture(learn, started, learningRate));
+            Console.WriteLine($"report: {Path.GetFullPath(RunReport.Write(outDir))}");
+            return validation;
         }
-        var interp = ClassificationInterpretation.FromLearner(learn, validation);
-        Console.WriteLine(interp.Report());
-        RunFiles.WriteInterpretation(outDir, interp);
-        TrainingPlots.Losses(learn, Path.Combine(outDir, RunFiles.Loss));
-        TrainingPlots.Schedule(learn, Path.Combine(outDir, RunFiles.Schedule));
-        AtomicFile.WriteAllText(Path.Combine(outDir, RunFiles.Data), dataReport);
-        BatchGrid.Save(learn.Dls.Train, learn.Dls.Classes, Path.Combine(outDir, RunFiles.Batch));
-        if (learn.Export(outDir).OnnxWarning is { } warning) Console.Error.WriteLine($"warning: {warning}"); // stderr: --quiet and --json keep it
-        RunFiles.WriteJson(outDir, RunFiles.Run, RunInfo.Capture(learn, started, learningRate));
-        Console.WriteLine($"report: {Path.GetFullPath(RunReport.Write(outDir))}");
+        catch
+        {
+            validation.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The one-line summary scripts read, e.g. "train: accuracy=0.93 ...".</summary>

@@ -38,8 +38,9 @@ public sealed class VisionLearner : Learner
     public static VisionLearner Create(DataLoaders dls, string name, LearnerOptions? options = null)
     {
         options ??= new LearnerOptions();
+        if (!options.Pretrained || options.Weights is not null) return Create(dls, Architectures.Get(name.Split('.')[0]), null, options); // no lookup of weights not used
         var (architecture, weights) = Architectures.Resolve(name, options.WeightStore);
-        return Create(dls, architecture, options.Pretrained && options.Weights is null ? weights : null, options);
+        return Create(dls, architecture, weights, options);
     }
 
     /// <summary>A learner on <paramref name="architecture"/> (the default: cntk-resnet), with its default weights when <see cref="LearnerOptions.Pretrained"/>.</summary>
