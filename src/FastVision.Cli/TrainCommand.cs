@@ -1,5 +1,7 @@
 using System.CommandLine;
 using FastVision.Callbacks;
+using FastVision.Data;
+using FastVision.Inference;
 using FastVision.Reporting;
 using FastVision.Training;
 
@@ -33,24 +35,34 @@ internal static class TrainCommand
         {
             Description = "Cross-validation: K models on K stratified site folds (5 is usual); prints out-of-fold figures and makes --out an ensemble of the fold models",
         };
+        var holdoutPct = new Option<double>("--holdout-pct")
+        {
+            Description = "With --folds: first set aside this share of the images (whole sites, stratified by class) as a test set no fold sees, scored once by the ensemble",
+            DefaultValueFactory = _ => 0,
+        };
+        var progressive = new Option<string?>("--progressive")
+        {
+            Description = "fastai's progressive resizing SMALL:LARGE (e.g. 128:224): the whole schedule at SMALL px, then again at LARGE px from the weights it reached; LARGE is the model's size",
+        };
 
         var command = new Command("train", "Fine-tune a pretrained CNN on a labelled image folder or the competition CSVs.\n" +
             "Example: fastvision train --data ./conservision --fine-tune 2 --lr 2e-3 --out ./model");
         foreach (var o in dataArgs.Options.Concat(pipelineArgs.Options).Concat(detections.Options).Concat(trainArgs.Options).Concat(run.Options)) command.Options.Add(o);
-        foreach (var o in new Option[] { epochs, fineTune, freezeEpochs, lr, schedule, mixup, cutmix, earlyStop, reduceLr, saveBest, resume, output, lrFind, noCalibrate, folds })
+        foreach (var o in new Option[] { epochs, fineTune, freezeEpochs, lr, schedule, mixup, cutmix, earlyStop, reduceLr, saveBest, resume, output, lrFind, noCalibrate, folds, holdoutPct, progressive })
             command.Options.Add(o);
         // One model on a planned data set: the learner, resume, callbacks, the LR finder, the schedule, then the run's files.
-        (Learner Learner, Predictions Validation) Fit(ParseResult parse, PlannedData planned, ModelChoice choice, string outDir, bool calibrate, string dataReport, DateTimeOffset started)
+        (Learner Learner, Predictions Validation) Fit(ParseResult parse, PlannedData planned, ModelChoice choice, string outDir, string? resumeFrom, bool calibrate,
+            string dataReport, DateTimeOffset started)
         {
             var dls = planned.Loaders();
             Directory.CreateDirectory(outDir);
             var learn = trainArgs.Create(parse, dls, choice);
             try
             {
-                if (parse.GetValue(resume) is { } from)
+                if (resumeFrom is not null)
                 {
-                    learn.Resume(from);
-                    Console.WriteLine($"resuming from {from}: {learn.History.Count} epoch(s) done");
+                    learn.Resume(resumeFrom);
+                    Console.WriteLine($"resuming from {resumeFrom}: {learn.History.Count} epoch(s) done");
                 }
                 var callbacks = new List<Callback> { new CheckpointCallback(Path.Combine(outDir, "checkpoints")), new TerminateOnNaNCallback() };
                 if (parse.GetValue(mixup) is { } alpha) callbacks.Add(new MixUp(alpha));
@@ -68,11 +80,21 @@ internal static class TrainCommand
                     found = LearningRates.All(result.Suggestions.Valley);
                 }
                 var rates = parse.GetValue(lr) ?? found ?? LearningRates.All(LearningRates.DefaultFineTune);
-                if (parse.GetValue(fineTune) is { } tuneEpochs) // LO:HI: HI is fine_tune's base rate, HI/LO its lr_mult
-                    learn.FineTune(tuneEpochs, rates.High, parse.GetValue(freezeEpochs), lrMult: rates.FineTuneMult, callbacks: callbacks);
-                else if (parse.GetValue(schedule) == "flat-cos") learn.FitFlatCos(parse.GetValue(epochs), rates, callbacks: callbacks);
-                else if (parse.GetValue(schedule) == "constant") learn.Fit(parse.GetValue(epochs), rates, callbacks);
-                else learn.FitOneCycle(parse.GetValue(epochs), rates, callbacks: callbacks);
+                var sizes = ProgressiveSizes(parse.GetValue(progressive)) is { } p ? new[] { p.Small, p.Large } : [learn.Dls.Size];
+                var full = learn.Dls.Pipeline;
+                foreach (var size in sizes) // progressive resizing: the same schedule once per size (a resume replays the finished ones as no-ops)
+                {
+                    if (sizes.Length > 1)
+                    {
+                        learn.Dls.Pipeline = size == full.Size ? full : full.Resized(size);
+                        Console.WriteLine($"progressive resizing: {size} px (presize {learn.Dls.Pipeline.Presize.Size})");
+                    }
+                    if (parse.GetValue(fineTune) is { } tuneEpochs) // LO:HI: HI is fine_tune's base rate, HI/LO its lr_mult
+                        learn.FineTune(tuneEpochs, rates.High, parse.GetValue(freezeEpochs), lrMult: rates.FineTuneMult, callbacks: callbacks);
+                    else if (parse.GetValue(schedule) == "flat-cos") learn.FitFlatCos(parse.GetValue(epochs), rates, callbacks: callbacks);
+                    else if (parse.GetValue(schedule) == "constant") learn.Fit(parse.GetValue(epochs), rates, callbacks);
+                    else learn.FitOneCycle(parse.GetValue(epochs), rates, callbacks: callbacks);
+                }
 
                 return (learn, TrainingRun.Finish(learn, outDir, calibrate, dataReport, started, rates.High));
             }
@@ -88,42 +110,50 @@ internal static class TrainCommand
             var started = DateTimeOffset.UtcNow;
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var choice = trainArgs.Choose(parse);
-            var planned = dataArgs.Plan(parse, pipelineArgs, choice.InputSize, detections: detections);
+            var sizes = ProgressiveSizes(parse.GetValue(progressive));
+            var planned = dataArgs.Plan(parse, pipelineArgs, sizes?.Large ?? choice.InputSize, detections: detections);
+            if (sizes is { } p && planned.Block.Pipeline.Size != p.Large)
+                throw new ArgumentException($"--size {planned.Block.Pipeline.Size} and --progressive {p.Small}:{p.Large} disagree: the model's size is the large one.");
             var outDir = parse.GetValue(output)!;
             Directory.CreateDirectory(outDir);
+            var resumeFrom = parse.GetValue(resume);
             if (parse.GetValue(folds) is not { } foldCount)
             {
+                if (parse.GetValue(holdoutPct) > 0) throw new ArgumentException("--holdout-pct sets aside a test set for --folds; a single run has its validation set.");
                 var dataReport = DataSetReport.Build(planned.Data);
                 Console.WriteLine(dataReport);
-                var (learn, validation) = Fit(parse, planned, choice, outDir, calibrate: !parse.GetValue(noCalibrate), dataReport, started);
+                var (learn, validation) = Fit(parse, planned, choice, outDir, resumeFrom, calibrate: !parse.GetValue(noCalibrate), dataReport, started);
                 using (learn)
                 using (validation)
                     return TrainingRun.Summarize(learn, watch.Elapsed, outDir, "train");
             }
             // Cross-validation: one model per fold, each validated on the fold it did not see; the folder becomes an ensemble.
-            if (parse.GetValue(resume) is not null) throw new ArgumentException("--resume continues a single run; a killed --folds run is started again (its finished folds are not kept yet).");
-            var groupFolds = CrossValidationRun.Folds(planned.Data, foldCount, parse.GetValue(run.Seed));
-            var foldOf = groupFolds.FoldOf(planned.Data.Items);
-            var outOfFold = new Dictionary<int, float[]>();
-            var lastEpochs = new List<EpochResult>();
-            for (int fold = 0; fold < foldCount; fold++)
-            {
-                var foldData = CrossValidationRun.FoldData(planned.Data, groupFolds, foldOf, fold);
-                var dataReport = DataSetReport.Build(foldData);
-                Console.WriteLine($"== fold {fold + 1} of {foldCount}");
-                Console.WriteLine(dataReport);
-                var (learn, preds) = Fit(parse, planned with { Data = foldData }, choice, Path.Combine(outDir, CrossValidationRun.FoldFolder(fold)), calibrate: false, dataReport, started);
-                using (learn)
-                using (preds)
+            if (resumeFrom is not null && Path.GetFullPath(resumeFrom).TrimEnd('/') != Path.GetFullPath(outDir).TrimEnd('/'))
+                throw new ArgumentException($"With --folds, --resume names the run's --out folder ({outDir}), which holds its folds, not {resumeFrom}.");
+            var plan = CrossValidationPlan.Create(planned.Data, foldCount, parse.GetValue(holdoutPct), parse.GetValue(run.Seed));
+            Console.WriteLine($"cross-validation: {plan.Data.Split}");
+            var result = new CrossValidation(plan, outDir).Run(fold =>
                 {
-                    var logits = preds.Logits.data<float>().ToArray();
-                    int classes = planned.Data.Classes.Count;
-                    for (int r = 0; r < preds.Count; r++) outOfFold[foldData.Valid[preds.Items[r]]] = logits[(r * classes)..((r + 1) * classes)];
-                    lastEpochs.Add(learn.History[^1]);
-                }
-            }
-            return CrossValidationRun.Finish(planned.Data, foldOf, outOfFold, lastEpochs, outDir, watch.Elapsed);
+                    var dataReport = DataSetReport.Build(fold.Data);
+                    Console.WriteLine($"== fold {fold.Index + 1} of {fold.Count}");
+                    Console.WriteLine(dataReport);
+                    var (learn, validation) = Fit(parse, planned with { Data = fold.Data }, choice, fold.Directory, fold.ResumeFrom, calibrate: false, dataReport, started);
+                    return new TrainedFold(learn, validation);
+                },
+                resume: resumeFrom is not null,
+                onFold: (fold, learner, _) => { if (learner is null) Console.WriteLine($"== fold {fold.Index + 1} of {fold.Count}: finished before the interruption, kept"); });
+            return CrossValidationRun.Report(result, outDir, watch.Elapsed);
         });
         return command;
+    }
+
+    /// <summary>--progressive SMALL:LARGE, checked; null when not given.</summary>
+    private static (int Small, int Large)? ProgressiveSizes(string? value)
+    {
+        if (value is null) return null;
+        var parts = value.Split(':');
+        if (parts.Length == 2 && int.TryParse(parts[0], out var small) && int.TryParse(parts[1], out var large) && small >= 16 && large > small)
+            return (small, large);
+        throw new ArgumentException($"--progressive {value}: expected SMALL:LARGE pixel sizes with SMALL < LARGE, e.g. 128:224.");
     }
 }

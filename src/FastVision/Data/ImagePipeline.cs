@@ -28,6 +28,16 @@ public sealed record ImagePipeline(int Size, Presize Presize, AugTransforms Augm
         return Crop.Decide(header.Width, header.Height, item.Detections).Region;
     }
 
+    /// <summary>
+    /// The same recipe at input size <paramref name="size"/>, the presize scaled with it (fastai's progressive resizing: train
+    /// small, then continue at the full size on loaders of the larger images).
+    /// </summary>
+    public ImagePipeline Resized(int size)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        return this with { Size = size, Presize = new Presize((int)Math.Round((double)Presize.Size * size / Size)) };
+    }
+
     /// <summary>fastai's presize ratio: 460 px presize for a 224 px model.</summary>
     public static int DefaultPresize(int size) => (int)Math.Round(size * 460.0 / 224.0);
 

@@ -56,13 +56,20 @@ public sealed class EnsembleEngine(IReadOnlyList<IInferenceEngine> members, doub
     public Tensor Forward(Tensor images)
     {
         using var scope = NewDisposeScope();
+        return Combine([.. members.Select(m => m.Forward(images))], temperature, combination).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The log of the combined probabilities of the members' logits [N, C] (each divided by <paramref name="temperature"/> first).</summary>
+    public static Tensor Combine(IReadOnlyList<Tensor> memberLogits, double temperature, EnsembleCombination combination)
+    {
+        using var scope = NewDisposeScope();
         using var t = temperature.ToScalar();
-        using var logCount = Math.Log(members.Count).ToScalar(); // explicit Scalars stay alive across the native calls
-        var logProbabilities = stack(members.Select(m => m.Forward(images).to(ScalarType.Float32).div(t).log_softmax(1)).ToArray());
+        using var logCount = Math.Log(memberLogits.Count).ToScalar(); // explicit Scalars stay alive across the native calls
+        var logProbabilities = stack(memberLogits.Select(m => m.to(ScalarType.Float32).div(t).log_softmax(1)).ToArray());
         var combined = combination == EnsembleCombination.Mean
             ? logProbabilities.logsumexp(0).sub(logCount)
             : logProbabilities.mean([0]);
-        return combined.MoveToOuterDisposeScope();
+        return combined.log_softmax(1).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

@@ -26,6 +26,7 @@ public static class Metric
     public static IMetric Accuracy() => new Accuracy();
     public static IMetric ErrorRate() => new ErrorRate();
     public static IMetric LogLoss() => new LogLoss();
+    public static IMetric BalancedAccuracy() => new BalancedAccuracy();
     public static IMetric TopK(int k) => new TopKAccuracy(k);
     public static IMetric PerClassAccuracy(IReadOnlyList<string> classes) => new PerClassAccuracy(classes);
 
