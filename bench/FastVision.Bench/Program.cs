@@ -11,6 +11,7 @@ var benchmarks = new Dictionary<string, Func<string[], BenchmarkReport?>>
     ["inference"] = InferenceBench.Run,
     ["cpu-safety"] = CpuSafetyBench.Run,
     ["architectures"] = ArchitectureBench.Run,
+    ["recipe-ladder"] = RecipeLadder.Run,
     ["data-pipeline-memory-probe"] = DataPipeline.MemoryProbe, // a child process of data-pipeline
 };
 var name = args.FirstOrDefault() ?? "train-throughput";

@@ -38,9 +38,9 @@ public static class RecipeComparison
 
         watch.Restart();
         var plain = ImageDataLoaders.FromFolder(data, new DataLoaderOptions { Size = size, Presize = size, Seed = 0, Augment = false });
-        using (var learn = CompetitionBenchmarkLearner(plain))
+        using (var learn = CompetitionBenchmark.Create(plain, Options(OptimizerKind.Sgd, 0)))
         {
-            while (watch.Elapsed.TotalSeconds < budget) learn.Fit(1, 1e-3);
+            while (watch.Elapsed.TotalSeconds < budget) learn.Fit(1, CompetitionBenchmark.LearningRate);
             report.Add("competition benchmark: Linear-ReLU-Dropout-Linear head, SGD 1e-3 m 0.9", learn.History.Count,
                 learn.History[^1].Metrics["log_loss"], learn.History[^1].Accuracy, watch.Elapsed.TotalSeconds);
         }
@@ -54,20 +54,4 @@ public static class RecipeComparison
         Log = null, Seed = 0, Optimizer = optimizer, WeightDecay = wd,
         Metrics = _ => [new Accuracy(), new LogLoss()],
     };
-
-    /// <summary>The competition notebook's model: the pretrained body, average pooling and a small MLP head, all trainable.</summary>
-    private static Learner CompetitionBenchmarkLearner(DataLoaders dls)
-    {
-        manual_seed(0);
-        var body = Architectures.CntkResNet.CreateBody(pretrained: true);
-        long nf = body.NumFeatures;
-        var head = nn.Sequential(
-            ("0", nn.AdaptiveAvgPool2d([1, 1])), ("1", nn.Flatten()),
-            ("2", nn.Linear(nf, 100)), ("3", nn.ReLU()), ("4", nn.Dropout(0.1)), ("5", nn.Linear(100, dls.Classes.Count)));
-        var model = new VisionModel(body, head);
-        dls.Pipeline = dls.Pipeline with { Normalization = Architectures.CntkResNet.Normalization };
-        var learn = new Learner(dls, model, Options(OptimizerKind.Sgd, 0), splitter: _ => model.LayerGroups);
-        learn.Unfreeze();
-        return learn;
-    }
 }

@@ -80,21 +80,21 @@ internal static class TrainCommand
                     found = LearningRates.All(result.Suggestions.Valley);
                 }
                 var rates = parse.GetValue(lr) ?? found ?? LearningRates.All(LearningRates.DefaultFineTune);
-                var sizes = ProgressiveSizes(parse.GetValue(progressive)) is { } p ? new[] { p.Small, p.Large } : [learn.Dls.Size];
-                var full = learn.Dls.Pipeline;
-                foreach (var size in sizes) // progressive resizing: the same schedule once per size (a resume replays the finished ones as no-ops)
+                void Schedule()
                 {
-                    if (sizes.Length > 1)
-                    {
-                        learn.Dls.Pipeline = size == full.Size ? full : full.Resized(size);
-                        Console.WriteLine($"progressive resizing: {size} px (presize {learn.Dls.Pipeline.Presize.Size})");
-                    }
                     if (parse.GetValue(fineTune) is { } tuneEpochs) // LO:HI: HI is fine_tune's base rate, HI/LO its lr_mult
                         learn.FineTune(tuneEpochs, rates.High, parse.GetValue(freezeEpochs), lrMult: rates.FineTuneMult, callbacks: callbacks);
                     else if (parse.GetValue(schedule) == "flat-cos") learn.FitFlatCos(parse.GetValue(epochs), rates, callbacks: callbacks);
                     else if (parse.GetValue(schedule) == "constant") learn.Fit(parse.GetValue(epochs), rates, callbacks);
                     else learn.FitOneCycle(parse.GetValue(epochs), rates, callbacks: callbacks);
                 }
+                if (ProgressiveSizes(parse.GetValue(progressive)) is { } p) // a resume replays the finished schedules as no-ops
+                    learn.FitProgressive([p.Small, p.Large], size =>
+                    {
+                        Console.WriteLine($"progressive resizing: {size} px (presize {learn.Dls.Pipeline.Presize.Size})");
+                        Schedule();
+                    });
+                else Schedule();
 
                 return (learn, TrainingRun.Finish(learn, outDir, calibrate, dataReport, started, rates.High));
             }

@@ -104,7 +104,7 @@ public sealed class CrossValidationResult
 
     /// <summary>
     /// <c>oof.csv</c> (calibrated out-of-fold probabilities with each image's fold), <c>holdout.csv</c> (the ensemble's
-    /// probabilities of the held-out images), <c>cv.json</c> (the per-fold and overall figures) and <c>ensemble.json</c> (the fold
+    /// probabilities of the held-out images), <c>cv.json</c> (the per-fold and overall figures) and, when the folds were exported, <c>ensemble.json</c> (the fold
     /// bundles <c>fold-k</c> with the temperature), so <paramref name="directory"/> predicts as one model.
     /// </summary>
     public void Save(string directory)
@@ -128,6 +128,8 @@ public sealed class CrossValidationResult
             OutOfFold = new { OutOfFoldScores.Images, RawLogLoss, OutOfFoldScores.LogLoss, OutOfFoldScores.Accuracy, OutOfFoldScores.BalancedAccuracy, Temperature },
             Holdout = HoldoutScores,
         });
-        new EnsembleBundle([.. Folds.Select(f => CrossValidation.FoldFolder(f.Fold))], Temperature).Save(directory);
+        var members = Folds.Select(f => CrossValidation.FoldFolder(f.Fold)).ToArray();
+        if (members.All(m => File.Exists(Path.Combine(directory, m, ModelBundle.MetadataFile)))) // the folds were exported
+            new EnsembleBundle(members, Temperature).Save(directory);
     }
 }

@@ -59,13 +59,13 @@ public static class ModelBundle
         var weightsPath = Path.Combine(directory, WeightsFile);
         AtomicFile.Write(weightsPath, path => model.save_safetensors(path));
         var onnxWarning = SaveOnnx(learner, model, weightsPath, onnxPath);
-        var metadata = new ModelMetadata(FormatVersion, Version, architecture.Name, [.. learner.Dls.Classes], learner.Dls.Pipeline, [.. learner.History])
-        {
-            Calibration = learner.Calibration,
-        };
-        JsonFiles.Write(Path.Combine(directory, MetadataFile), metadata);
+        JsonFiles.Write(Path.Combine(directory, MetadataFile), Metadata(learner, architecture.Name));
         return new SavedBundle(directory, File.Exists(onnxPath), onnxWarning);
     }
+
+    /// <summary>What model.json says of <paramref name="learner"/>: its classes, pipeline, history and calibration.</summary>
+    public static ModelMetadata Metadata(Learner learner, string architecture) =>
+        new(FormatVersion, Version, architecture, [.. learner.Dls.Classes], learner.Dls.Pipeline, [.. learner.History]) { Calibration = learner.Calibration };
 
     /// <summary>
     /// model.onnx only when the architecture exports and the graph agrees with the model (checked by the export, on the

@@ -54,6 +54,16 @@ public sealed class Predictor : IDisposable
         return new Predictor(Engine(directory, options), ModelBundle.ReadMetadata(directory), options);
     }
 
+    /// <summary>
+    /// A predictor of a learner's model as it is in memory (fastai's learn.get_preds / learn.tta without an export), with the
+    /// learner's precision and pipeline; the model stays the learner's.
+    /// </summary>
+    public static Predictor ForLearner(Learner learner, PredictorOptions? options = null)
+    {
+        var architecture = learner.Model is VisionModel { Architecture: { } a } ? a.Name : learner.Model.GetName();
+        return new Predictor(new TorchEngine(learner.Model, learner.Device, learner.Options.MixedPrecision), ModelBundle.Metadata(learner, architecture), options);
+    }
+
     /// <summary>The engine a bundle runs on (see <see cref="Load"/>).</summary>
     private static IInferenceEngine Engine(string directory, PredictorOptions options)
     {

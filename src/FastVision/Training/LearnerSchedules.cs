@@ -34,6 +34,28 @@ public partial class Learner
         FitOneCycle(epochs, LearningRates.Range(baseLr / lrMult, baseLr), div: div, pctStart: pctStart, callbacks: extra);
     }
 
+    /// <summary>
+    /// fastai's progressive resizing: <paramref name="train"/> (a schedule: fine_tune, fit_one_cycle...) once per size in
+    /// <paramref name="sizes"/>, smallest first, each time on the loaders' pipeline at that size (presize scaled with it), so
+    /// the later schedules start from the weights the earlier ones reached; the pipeline is the one it started with at the end.
+    /// </summary>
+    public void FitProgressive(IReadOnlyList<int> sizes, Action<int> train)
+    {
+        var full = Dls.Pipeline;
+        try
+        {
+            foreach (var size in sizes)
+            {
+                Dls.Pipeline = size == full.Size ? full : full.Resized(size);
+                train(size);
+            }
+        }
+        finally
+        {
+            Dls.Pipeline = full;
+        }
+    }
+
     /// <summary>fastai's lr_find: the LR range test; weights and optimizer state are as before when it returns.</summary>
     public LrFindResult LrFind(double startLr = 1e-7, double endLr = 10, int numIterations = 100, bool stopDivergence = true)
     {
