@@ -44,6 +44,7 @@ internal sealed class DataArguments(RunArguments run, bool withPath = true)
             SequenceColumn = sequences?.Column(parse),
             Detections = detections?.Results(parse),
             Crop = detections?.Policy(parse),
+            FullView = detections?.FullView(parse) ?? false,
             Splitter = parse.GetValue(validList) is { } list
                 ? ValidListSplitter.FromList(list.Exists ? File.ReadLines(list.FullName) : throw new DataSourceException($"{list.FullName}: file not found."))
                 : null,

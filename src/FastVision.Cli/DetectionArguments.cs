@@ -20,7 +20,13 @@ internal sealed class DetectionArguments(bool withPolicy)
     };
     private readonly Option<CropMode> mode = new("--crop-mode") { Description = "TopBox (the most confident box) or UnionOfKeptBoxes", DefaultValueFactory = _ => CropMode.TopBox };
 
-    public IEnumerable<Option> Options => withPolicy ? [detections, threshold, mode] : [detections];
+    private readonly Option<string> views = new("--views")
+    {
+        Description = "With --detections: crop (train and predict on the detector crop) or full,crop (also on each cropped image whole; prediction averages both)",
+        DefaultValueFactory = _ => "crop",
+    };
+
+    public IEnumerable<Option> Options => withPolicy ? [detections, threshold, mode, views] : [detections];
 
     /// <summary>The results file, read and checked (with its problems reported through <paramref name="issues"/>); null when not given.</summary>
     public MegaDetectorResults? Results(ParseResult parse, DataIssues? issues = null) =>
@@ -33,6 +39,22 @@ internal sealed class DetectionArguments(bool withPolicy)
         var t = parse.GetValue(threshold);
         if (!(t is >= 0 and <= 1)) throw new ArgumentException($"--detection-threshold {t}: a confidence is in [0, 1].");
         return new DetectionCrop(t, parse.GetValue(mode));
+    }
+
+    /// <summary>Whether --views asks for the whole image beside the crop (<see cref="ImagePipeline.FullView"/>); only with --detections.</summary>
+    public bool FullView(ParseResult parse)
+    {
+        if (!withPolicy) return false;
+        var given = parse.GetValue(views)!;
+        var named = given.Split(',', StringSplitOptions.TrimEntries).Select(v => v.ToLowerInvariant()).Order(StringComparer.Ordinal).ToArray();
+        bool full = named switch
+        {
+            ["crop"] => false,
+            ["crop", "full"] => true,
+            _ => throw new ArgumentException($"--views {given}: crop, or full,crop for both the crop and the whole image."),
+        };
+        if (full && parse.GetValue(detections) is null) throw new ArgumentException($"--views {given}: the crop view needs --detections (the boxes to crop to).");
+        return full;
     }
 
     /// <summary>Items with their detections from <paramref name="results"/> (paths relative to <paramref name="root"/>); unchanged without results.</summary>

@@ -42,14 +42,14 @@ internal sealed class PredictionArguments(RunArguments run)
         Console.WriteLine(FormattableString.Invariant(
             $"model: {m.Architecture}, {m.Classes.Length} classes, {m.Pipeline.Size}px, {predictor.EngineName}, temperature {predictor.Temperature:G4}{(predictor.Options.Tta is { } t ? $", TTA {t.Passes} passes beta {t.Beta}" : "")}"));
         if (m.Pipeline.Crop is { } crop)
-            Console.WriteLine(FormattableString.Invariant($"model crops to detector boxes (conf >= {crop.Threshold:0.###}, {crop.Mode}): give --detections for these images, else each is predicted whole"));
+            Console.WriteLine(FormattableString.Invariant($"model crops to detector boxes (conf >= {crop.Threshold:0.###}, {crop.Mode}{(m.Pipeline.Views.Count > 1 ? ", averaged with the whole image" : "")}): give --detections for these images, else each is predicted whole"));
         return predictor;
     }
 
     /// <summary>Predicts with a progress bar on a terminal; lists every image that was left out.</summary>
     public static PredictionSet Predict(Predictor predictor, IReadOnlyList<ImageItem> items)
     {
-        int total = predictor.BatchesPerPass(items.Count) * predictor.Passes;
+        int total = predictor.BatchesPerPass(items) * predictor.Passes;
         var result = LiveProgress.Track(Console.Out, $"predicting {items.Count} images", total, step => predictor.Predict(items, step));
         foreach (var (file, reason) in result.Skipped)
             Console.Error.WriteLine($"skipped: {(reason.StartsWith(file, StringComparison.Ordinal) ? reason : $"{file}: {reason}")}");

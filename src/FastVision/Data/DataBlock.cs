@@ -13,7 +13,7 @@ namespace FastVision.Data;
 ///     .DataLoaders("images", batchSize: 32);
 /// </code></example>
 public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISplitter? splitter = null,
-    Presize? itemTransform = null, AugTransforms? batchTransforms = null, int size = 224, DetectionCrop? crop = null)
+    Presize? itemTransform = null, AugTransforms? batchTransforms = null, int size = 224, DetectionCrop? crop = null, bool fullView = false)
 {
     public IItemSource Items { get; } = items;
 
@@ -24,7 +24,7 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
     public ISplitter? Splitter { get; } = splitter;
 
     /// <summary>The preprocessing recipe the loaders get: presize (default fastai's 460/224 of the size), augmentation (default none), size.</summary>
-    public ImagePipeline Pipeline { get; } = new(size, itemTransform ?? new Presize(ImagePipeline.DefaultPresize(size)), batchTransforms ?? AugTransforms.None) { Crop = crop };
+    public ImagePipeline Pipeline { get; } = new(size, itemTransform ?? new Presize(ImagePipeline.DefaultPresize(size)), batchTransforms ?? AugTransforms.None) { Crop = crop, FullView = fullView };
 
     /// <summary>Draw training images class-balanced (see <see cref="LoaderSettings.BalancedSampling"/>).</summary>
     public bool BalancedSampling { get; init; }
@@ -106,7 +106,8 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
             BatchSize = batches.Effective, Seed = Seed, BalancedSampling = BalancedSampling, Issues = data.Issues, MaxPixels = MaxPixels,
             Cache = CacheDirectory is null ? null : new PresizeCache(CacheDirectory),
         };
-        var train = new DataLoader(data.Train.Select(i => data.Items[i]).ToList(), data.Classes, Pipeline, settings, isTrain: true);
+        // Training sees every view of an image; validation the primary (crop) view, the learner's GetPreds averages the others in.
+        var train = new DataLoader(Pipeline.TrainingItems(data.Train.Select(i => data.Items[i]).ToList()), data.Classes, Pipeline, settings, isTrain: true);
         var valid = new DataLoader(data.Valid.Select(i => data.Items[i]).ToList(), data.Classes, Pipeline, settings, isTrain: false);
         return new DataLoaders(train, valid, data, batches);
     }

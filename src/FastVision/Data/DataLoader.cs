@@ -56,6 +56,7 @@ public sealed record LoaderSettings
 public sealed class DataLoader : IBatchSource
 {
     private readonly int[] labels;
+    private readonly IReadOnlyList<string> classes;
     private readonly BufferPool buffers = new();
     private int nextEpoch;
     private ImagePipeline pipeline;
@@ -68,6 +69,7 @@ public sealed class DataLoader : IBatchSource
     {
         Native.TorchRuntime.EnsureInitialized(); // batches are tensors: libtorch must start with FastVision's settings
         Items = items;
+        this.classes = classes;
         this.pipeline = pipeline;
         Settings = settings;
         IsTrain = isTrain;
@@ -105,6 +107,9 @@ public sealed class DataLoader : IBatchSource
     public int BatchCount => IsTrain ? Count / BatchSize : (Count + BatchSize - 1) / BatchSize;
 
     public int LabelOf(int item) => labels[item];
+
+    /// <summary>A loader like this one (classes, pipeline, settings, order and augmentation) over other items, e.g. another view of them.</summary>
+    public DataLoader WithItems(IReadOnlyList<ImageItem> items) => new(items, classes, pipeline, Settings, IsTrain, Augmented);
 
     /// <summary>The next epoch's batches.</summary>
     public IEnumerable<Batch> GetBatches(CancellationToken cancellation = default) => GetBatches(nextEpoch++, cancellation);

@@ -43,6 +43,9 @@ public sealed record DataLoaderOptions
     /// <summary>Crop training (and prediction) images to their detector boxes with this policy; null: whole images.</summary>
     public DetectionCrop? Crop { get; init; }
 
+    /// <summary>With <see cref="Crop"/>: train on each cropped image whole as well, and average both views at prediction (<see cref="ImagePipeline.FullView"/>).</summary>
+    public bool FullView { get; init; }
+
     /// <summary>The CSV column naming each image's trigger sequence (camera-trap bursts); null: none (see <see cref="Sequences"/> for EXIF times).</summary>
     public string? SequenceColumn { get; init; }
     public string? CacheDirectory { get; init; }
@@ -51,7 +54,7 @@ public sealed record DataLoaderOptions
     public DataBlock Block(IItemSource source, ILabeller? labeller, string root)
     {
         var pipeline = ImagePipeline.Default(Size, Presize, Augment, MinScale);
-        return new(source, labeller, Splitter ?? SplitterFor(root), pipeline.Presize, pipeline.Augment, pipeline.Size, Crop)
+        return new(source, labeller, Splitter ?? SplitterFor(root), pipeline.Presize, pipeline.Augment, pipeline.Size, Crop, FullView)
         {
             Detections = Detections,
             BalancedSampling = BalancedSampling,

@@ -21,6 +21,9 @@ public sealed record ImageItem(string Path, string? Label = null, string? Id = n
     /// <summary>The detector's output for this image (MegaDetector results), when a results file was given; null: not in it.</summary>
     public ImageDetections? Detections { get; init; }
 
+    /// <summary>The picture of the image this item is (<see cref="ImagePipeline.Views"/>): the full view is never cropped.</summary>
+    public ImageView View { get; init; }
+
     private static readonly IReadOnlyDictionary<string, string> EmptyFields = new Dictionary<string, string>();
 
     public string Describe() => Origin is null ? Path : $"{Origin} ({Path})";

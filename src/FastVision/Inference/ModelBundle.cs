@@ -41,7 +41,8 @@ public static class ModelBundle
 
     /// <summary>
     /// 2 added presize, training augmentation and calibration; 3 keeps the size, presize, augmentation and normalization in
-    /// one <see cref="ImagePipeline"/>. Formats 1 and 2 (FastVision 0.4) still read.
+    /// one <see cref="ImagePipeline"/> (its <c>FullView</c>, added later, reads as false when absent: the crop alone). Formats 1 and 2
+    /// (FastVision 0.4) still read.
     /// </summary>
     public const string FormatVersion = "3";
     private static readonly string[] ReadableFormats = ["1", "2", FormatVersion];

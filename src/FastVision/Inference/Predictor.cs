@@ -89,14 +89,16 @@ public sealed class Predictor : IDisposable
     public IReadOnlyList<string> Classes => Metadata.Classes;
     public double Temperature => Options.Calibrated ? Metadata.Temperature : 1;
 
-    /// <summary>Batches one pass over <paramref name="count"/> images takes (progress bars: multiply by <see cref="Passes"/>).</summary>
-    public int BatchesPerPass(int count) => (count + Options.BatchSize - 1) / Options.BatchSize;
+    /// <summary>Batches one pass over <paramref name="items"/> takes, every view included (progress bars: multiply by <see cref="Passes"/>).</summary>
+    public int BatchesPerPass(IReadOnlyList<ImageItem> items) => ViewAveraging.Batches(Metadata.Pipeline, items, Options.BatchSize);
 
     public int Passes => 1 + (Options.Tta?.Passes ?? 0);
 
     /// <summary>
     /// Predicts <paramref name="items"/>; an item with a label must name one of <see cref="Classes"/> (evaluation).
-    /// <paramref name="afterBatch"/> is called after every batch of every pass.
+    /// <paramref name="afterBatch"/> is called after every batch of every pass. With the bundle's two views every pass (plain
+    /// and each test-time augmentation) averages the crop and the whole image of each cropped image (<see cref="ViewAveraging"/>),
+    /// then the temperature applies and test-time augmentation blends the passes: each view gets the TTA treatment.
     /// </summary>
     public PredictionSet Predict(IReadOnlyList<ImageItem> items, Action? afterBatch = null)
     {
@@ -105,7 +107,7 @@ public sealed class Predictor : IDisposable
         float[][] Pass(bool augment, int epoch, out Predictions raw)
         {
             var loader = new DataLoader(items, Classes, Metadata.Pipeline, settings, isTrain: false, augment);
-            raw = Predictions.Collect(engine, loader, epoch, _ => afterBatch?.Invoke());
+            raw = ViewAveraging.Collect(engine, loader, epoch, _ => afterBatch?.Invoke());
             return raw.Probabilities(Temperature);
         }
 

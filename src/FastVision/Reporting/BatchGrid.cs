@@ -16,7 +16,9 @@ public static class BatchGrid
         var images = loader.Prepare(batch, CPU, normalize: false); // [B, 3, S, S] in [0, 1]
         int n = (int)Math.Min(maxImages, images.shape[0]);
         var labels = batch.Labels.data<long>().ToArray();
-        var captions = Enumerable.Range(0, n).Select(i => classes[(int)labels[i]]).ToList();
+        // With two views the same image can appear twice; the whole-image view says so.
+        var captions = Enumerable.Range(0, n)
+            .Select(i => classes[(int)labels[i]] + (loader.Items[batch.Items[i]].View == ImageView.Full ? "\n(whole image)" : "")).ToList();
         var pixels = images[..n].clamp(0, 1).mul(255).round().to(ScalarType.Byte).permute(0, 2, 3, 1).contiguous().data<byte>().ToArray();
         Write(pngPath, pixels, n, (int)images.shape[2], captions);
     }

@@ -25,6 +25,9 @@ public static class PipelineSummary
         int p = pipeline.Presize.Size;
         sb.AppendLine(inv, $"  presize (item)        square crop {region.Width}x{region.Height} (random position on train, centered on valid) → resize {p}x{p} → uint8 RGBA [{p},{p},4]{(settings.Cache is null ? "" : $", cached in {settings.Cache.Directory}")}");
 
+        if (pipeline.Views.Count > 1)
+            sb.AppendLine(inv, $"  views                 {string.Join(" + ", pipeline.Views).ToLowerInvariant()}: {loader.Count} training items from {dls.Data.Train.Length} images (each cropped image also whole); prediction averages the views");
+
         var rgba = new byte[p * p * 4];
         pipeline.Presize.Apply(item.Path, 0.5, rgba, settings.Cache, settings.MaxPixels);
         using var scope = NewDisposeScope();

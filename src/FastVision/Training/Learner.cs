@@ -294,7 +294,11 @@ public partial class Learner : IDisposable
         Raise(c => c.AfterValidate());
     }
 
-    /// <summary>Mean loss and metrics over a loader, without training (callbacks see each batch).</summary>
+    /// <summary>
+    /// Mean loss and metrics over a loader, without training (callbacks see each batch). Over the loader's items as they are:
+    /// the per-epoch validation sees the primary (crop) view only, since averaging the full view in would double every
+    /// epoch's validation of cropped images; the figures after the fit come from <see cref="GetPreds"/>, which averages the views.
+    /// </summary>
     public (double Loss, IReadOnlyDictionary<string, double> Metrics) Evaluate(DataLoader loader)
     {
         bool wasTraining = Training;
