@@ -36,7 +36,7 @@ public static class RecipeLadder
         }
         var s = quick
             ? new Settings(64, 2, 1, 2, 96)
-            : new Settings(int.Parse(Value(args, "--size") ?? "160", CultureInfo.InvariantCulture), 5, int.Parse(Value(args, "--epochs") ?? "3", CultureInfo.InvariantCulture), 4, 384);
+            : new Settings(int.Parse(Value(args, "--size") ?? "160", CultureInfo.InvariantCulture), 5, int.Parse(Value(args, "--epochs") ?? "2", CultureInfo.InvariantCulture), 4, 384);
         TorchRuntime.EnsureInitialized();
         var total = Stopwatch.StartNew();
         var work = Path.Combine(Path.GetTempPath(), "fastvision-bench-ladder");

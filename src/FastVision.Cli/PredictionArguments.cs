@@ -42,7 +42,7 @@ internal sealed class PredictionArguments(RunArguments run)
         Console.WriteLine(FormattableString.Invariant(
             $"model: {m.Architecture}, {m.Classes.Length} classes, {m.Pipeline.Size}px, {predictor.EngineName}, temperature {predictor.Temperature:G4}{(predictor.Options.Tta is { } t ? $", TTA {t.Passes} passes beta {t.Beta}" : "")}"));
         if (m.Pipeline.Crop is { } crop)
-            Console.WriteLine(FormattableString.Invariant($"model crops to detector boxes (conf >= {crop.Threshold:0.###}, {crop.Mode}{(m.Pipeline.Views.Count > 1 ? ", averaged with the whole image" : "")}): give --detections for these images, else each is predicted whole"));
+            Console.WriteLine(FormattableString.Invariant($"model crops to detector boxes (conf >= {crop.Threshold:0.###}, {crop.Mode}{(m.Pipeline.Views.Count > 1 ? ", averaged with the whole image" : "")}): images without detections (--detections) are predicted whole"));
         return predictor;
     }
 

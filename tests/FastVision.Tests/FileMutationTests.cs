@@ -165,6 +165,21 @@ public class FileMutationTests
     }
 
     [Fact]
+    public void CrossValidationFoldPredictions()
+    {
+        using var dir = new TempDir();
+        var items = Enumerable.Range(0, 40).Select(i => new ImageItem($"img{i}.jpg", $"c{i % 2}", $"id{i}", $"site{i % 8}")).ToList();
+        var data = new DataSet("root", "test", "test", "none", items, [.. Enumerable.Range(0, items.Count)], [], ["c0", "c1"], new DataIssues());
+        var plan = CrossValidationPlan.Create(data, folds: 2, holdoutPct: 0.25, seed: 3);
+        PredictionRow[] Rows(IEnumerable<ImageItem> of) => [.. of.Select((item, k) => new PredictionRow(item.Path, [k * 0.1f, -k * 0.2f]))];
+        var fold = new FoldPredictions(0, new EpochResult(1, 0.9, 0.8, new Dictionary<string, double> { ["accuracy"] = 0.5 }, TimeSpan.FromSeconds(1), 10),
+            Rows(plan.FoldData(0).Valid.Select(i => plan.Data.Items[i])), Rows(plan.Holdout));
+        fold.Save(dir.Path);
+        var path = dir.Combine(FoldPredictions.File);
+        Check(path, File.ReadAllBytes(path), () => FoldPredictions.Read(dir.Path, 0, plan), typeof(InvalidDataException));
+    }
+
+    [Fact]
     public void SubmissionFormatCsv()
     {
         using var dir = new TempDir();

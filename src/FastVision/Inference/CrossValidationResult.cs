@@ -25,37 +25,15 @@ public sealed record PredictionScores(int Images, double LogLoss, double Accurac
 /// that did not train on it) with one temperature fitted on them, and the held-out items predicted by the ensemble of the fold
 /// models (each member's logits divided by that temperature, then combined as <see cref="EnsembleEngine"/> does).
 /// </summary>
-public sealed class CrossValidationResult
+/// <param name="Temperature">The one temperature fitted on the out-of-fold logits; the ensemble bundle applies it.</param>
+/// <param name="RawLogLoss">The out-of-fold log loss before the temperature.</param>
+/// <param name="OutOfFold">Calibrated out-of-fold probabilities, one row per item of the folds.</param>
+/// <param name="Holdout">The ensemble's probabilities of the held-out items; null without a holdout.</param>
+public sealed record CrossValidationResult(CrossValidationPlan Plan, IReadOnlyList<FoldPredictions> Folds, double Temperature, double RawLogLoss,
+    PredictionSet OutOfFold, PredictionSet? Holdout)
 {
-    private CrossValidationResult(CrossValidationPlan plan, IReadOnlyList<FoldPredictions> folds, double temperature, double rawLogLoss,
-        PredictionSet outOfFold, PredictionSet? holdout)
-    {
-        Plan = plan;
-        Folds = folds;
-        Temperature = temperature;
-        RawLogLoss = rawLogLoss;
-        OutOfFold = outOfFold;
-        Holdout = holdout;
-        OutOfFoldScores = PredictionScores.Of(outOfFold);
-        HoldoutScores = holdout is null ? null : PredictionScores.Of(holdout);
-    }
-
-    public CrossValidationPlan Plan { get; }
-    public IReadOnlyList<FoldPredictions> Folds { get; }
-
-    /// <summary>The one temperature fitted on the out-of-fold logits; the ensemble bundle applies it.</summary>
-    public double Temperature { get; }
-
-    /// <summary>The out-of-fold log loss before the temperature.</summary>
-    public double RawLogLoss { get; }
-
-    /// <summary>Calibrated out-of-fold probabilities, one row per item of the folds.</summary>
-    public PredictionSet OutOfFold { get; }
-    public PredictionScores OutOfFoldScores { get; }
-
-    /// <summary>The ensemble's probabilities of the held-out items; null without a holdout.</summary>
-    public PredictionSet? Holdout { get; }
-    public PredictionScores? HoldoutScores { get; }
+    public PredictionScores OutOfFoldScores { get; } = PredictionScores.Of(OutOfFold);
+    public PredictionScores? HoldoutScores { get; } = Holdout is null ? null : PredictionScores.Of(Holdout);
 
     public static CrossValidationResult Score(CrossValidationPlan plan, IReadOnlyList<FoldPredictions> folds, EnsembleCombination combination = EnsembleCombination.Mean)
     {

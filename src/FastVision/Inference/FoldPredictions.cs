@@ -59,11 +59,14 @@ public sealed record FoldPredictions(int Fold, EpochResult Last, PredictionRow[]
     {
         var path = System.IO.Path.Combine(directory, File);
         var saved = JsonFiles.Read<FoldPredictions>(path);
-        var expected = plan.FoldData(fold).Valid.Select(i => plan.Data.Items[i].Path).ToHashSet(StringComparer.Ordinal);
-        if (saved.Fold != fold || saved.Last is null || saved.Valid is null || saved.Holdout is null
-            || saved.Valid.Concat(saved.Holdout).Any(r => r?.Path is null || r.Logits?.Length != plan.Data.Classes.Count)
-            || !saved.Valid.All(r => expected.Contains(r.Path)))
-            throw new InvalidDataException($"{path}: not the predictions of fold {fold + 1} of this run ({plan.Data.Classes.Count} classes).");
+        var valid = plan.FoldData(fold).Valid.Select(i => plan.Data.Items[i].Path).ToHashSet(StringComparer.Ordinal);
+        var holdout = plan.Holdout.Select(i => i.Path).ToHashSet(StringComparer.Ordinal);
+        static bool Within(PredictionRow[] rows, HashSet<string> paths) => rows.All(r => r?.Path is not null && paths.Contains(r.Path))
+            && rows.Select(r => r.Path).Distinct(StringComparer.Ordinal).Count() == rows.Length;
+        if (saved.Fold != fold || saved.Last?.Metrics is null || saved.Valid is null || saved.Holdout is null
+            || !Within(saved.Valid, valid) || !Within(saved.Holdout, holdout)
+            || saved.Valid.Concat(saved.Holdout).Any(r => r.Logits?.Length != plan.Data.Classes.Count || r.Logits.Any(float.IsNaN)))
+            throw new InvalidDataException($"{path}: not the predictions of fold {fold + 1} of this run ({plan.Data.Classes.Count} classes, each image once).");
         return saved;
     }
 }

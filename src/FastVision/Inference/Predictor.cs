@@ -25,14 +25,18 @@ public sealed record PredictionSet(IReadOnlyList<string> Classes, IReadOnlyList<
 public sealed class Predictor : IDisposable
 {
     private readonly IInferenceEngine engine;
+    private readonly bool engineCalibrates;
 
     /// <summary>A predictor on an engine of the caller's (it is disposed with the predictor).</summary>
-    public Predictor(IInferenceEngine engine, ModelMetadata metadata, PredictorOptions? options = null)
+    /// <param name="engineTemperature">The temperature the engine applies itself (an ensemble's, to each member); null: the bundle's, applied here.</param>
+    public Predictor(IInferenceEngine engine, ModelMetadata metadata, PredictorOptions? options = null, double? engineTemperature = null)
     {
         TorchRuntime.EnsureInitialized();
         Options = options ?? new PredictorOptions();
         this.engine = engine;
         Metadata = metadata;
+        engineCalibrates = engineTemperature is not null;
+        Temperature = engineTemperature ?? (Options.Calibrated ? Metadata.Temperature : 1);
     }
 
     /// <summary>
@@ -49,7 +53,7 @@ public sealed class Predictor : IDisposable
             var (ensemble, members) = EnsembleBundle.Read(directory);
             var engines = ensemble.Members.Select(m => Engine(Path.Combine(directory, m), options)).ToList();
             double temperature = options.Calibrated ? ensemble.Temperature : 1;
-            return new Predictor(new EnsembleEngine(engines, temperature, options.Ensemble), members[0] with { Calibration = null }, options);
+            return new Predictor(new EnsembleEngine(engines, temperature, options.Ensemble), members[0] with { Calibration = null }, options, temperature);
         }
         return new Predictor(Engine(directory, options), ModelBundle.ReadMetadata(directory), options);
     }
@@ -87,7 +91,8 @@ public sealed class Predictor : IDisposable
     public ModelMetadata Metadata { get; }
     public PredictorOptions Options { get; }
     public IReadOnlyList<string> Classes => Metadata.Classes;
-    public double Temperature => Options.Calibrated ? Metadata.Temperature : 1;
+    /// <summary>The temperature the predictions are calibrated with (1: the model's raw softmax).</summary>
+    public double Temperature { get; }
 
     /// <summary>Batches one pass over <paramref name="items"/> takes, every view included (progress bars: multiply by <see cref="Passes"/>).</summary>
     public int BatchesPerPass(IReadOnlyList<ImageItem> items) => ViewAveraging.Batches(Metadata.Pipeline, items, Options.BatchSize);
@@ -108,7 +113,7 @@ public sealed class Predictor : IDisposable
         {
             var loader = new DataLoader(items, Classes, Metadata.Pipeline, settings, isTrain: false, augment);
             raw = ViewAveraging.Collect(engine, loader, epoch, _ => afterBatch?.Invoke());
-            return raw.Probabilities(Temperature);
+            return raw.Probabilities(engineCalibrates ? 1 : Temperature);
         }
 
         var plain = Pass(augment: false, 0, out var plainRaw);
