@@ -56,12 +56,9 @@ public sealed record CrossValidationResult(CrossValidationPlan Plan, IReadOnlyLi
         if (plan.Holdout.Count > 0)
         {
             // Items every fold model read (a bad image is skipped by all of them alike).
-            var paths = folds[0].Holdout.Select(r => r.Path).Where(p => folds.All(f => f.Holdout.Any(r => r.Path == p))).ToList();
-            var members = folds.Select(f =>
-            {
-                var byPath = f.Holdout.ToDictionary(r => r.Path, r => r.Logits, StringComparer.Ordinal);
-                return Matrix(paths.Select(p => byPath[p]), data.Classes.Count);
-            }).ToList();
+            var byPath = folds.Select(f => f.Holdout.ToDictionary(r => r.Path, r => r.Logits, StringComparer.Ordinal)).ToList();
+            var paths = folds[0].Holdout.Select(r => r.Path).Where(p => byPath.All(d => d.ContainsKey(p))).ToList();
+            var members = byPath.Select(d => Matrix(paths.Select(p => d[p]), data.Classes.Count)).ToList();
             holdout = Set(data.Classes, paths.Select(p => itemOf[p]).ToList(), EnsembleEngine.Combine(members, temperature, combination).exp(), Target);
         }
         return new CrossValidationResult(plan, folds, temperature, rawLogLoss, outOfFold, holdout);
