@@ -33,6 +33,27 @@ public class CpuSafetyTests
         Assert.True(difference < 1e-4 * scale, $"{name}: channels-last and contiguous batches differ by {difference} (largest feature {scale})");
     }
 
+    /// <summary>
+    /// Convolutions read only what they were given: on CPUs without cache info oneDNN's AVX-512 kernels read uninitialized memory
+    /// (EfficientNetV2-S's 3x3 24->24 convolution gave NaN once the heap held NaNs of freed tensors) unless capped at AVX2.
+    /// </summary>
+    [Fact]
+    public void ABodyComputesTheSameWhateverTheHeapHeldBefore()
+    {
+        manual_seed(1);
+        using var body = Architectures.Get("efficientnet_v2_s").CreateBody(pretrained: false);
+        body.eval();
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var input = rand(2, 3, 64, 64);
+        var clean = body.forward(input);
+        var junk = Enumerable.Range(0, 4000).Select(k => full(new long[] { 64 + k * 37 % 16000 }, float.NaN)).ToList();
+        foreach (var t in junk) t.Dispose();
+        var afterJunk = body.forward(input);
+        Assert.False(afterJunk.isnan().any().item<bool>(), "NaN features after the heap held NaNs");
+        Assert.True((clean - afterJunk).abs().max().item<float>() < 1e-5f);
+    }
+
     /// <summary>One optimizer step per architecture at two sizes and two batch sizes, in the layout the loaders produce.</summary>
     [Theory]
     [MemberData(nameof(RegistryTests.Names), MemberType = typeof(RegistryTests))]

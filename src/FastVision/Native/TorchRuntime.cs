@@ -13,11 +13,17 @@ public static class TorchRuntime
     private static bool initialized;
 
     /// <summary>Environment set before libtorch loads (only where the user has not set it).</summary>
-    public static IReadOnlyDictionary<string, string> NativeDefaults { get; } = new Dictionary<string, string>
+    public static IReadOnlyDictionary<string, string> NativeDefaults { get; } = Defaults();
+
+    private static Dictionary<string, string> Defaults()
     {
         // libtorch's CPU allocator backs large tensors with transparent huge pages: ~1.7x faster training here.
-        ["THP_MEM_ALLOC_ENABLE"] = "1",
-    };
+        var defaults = new Dictionary<string, string> { ["THP_MEM_ALLOC_ENABLE"] = "1" };
+        // Where CPUID describes no caches, oneDNN's AVX-512 convolutions read memory they never wrote (a 3x3 24->24
+        // convolution of EfficientNetV2-S gave NaN once the heap held old data; AVX2 kernels compute it right).
+        if (OneDnnHazard.CpuCacheInfoMissing) defaults["ONEDNN_MAX_CPU_ISA"] = "AVX2";
+        return defaults;
+    }
 
     public static void EnsureInitialized()
     {
