@@ -4,13 +4,12 @@ namespace FastVision.Native;
 
 /// <summary>
 /// oneDNN's brgemm convolutions plan their blocking from the cache sizes CPUID reports. On VMs whose CPUID describes
-/// no caches (Linux then shows no /sys/devices/system/cpu/cpu0/cache) that goes wrong in two ways: planning 1x1
+/// no caches (Linux then shows no /sys/devices/system/cpu/cpu0/cache) that goes wrong in several ways: planning 1x1
 /// stride-2 convolutions with many channels, and 1x1 convolutions on channels-last input, divides by zero (SIGFPE kills
 /// the whole process); and AVX-512 convolutions compute wrong results (channels-last ones, and some NCHW ones read
 /// uninitialized memory: <see cref="TorchRuntime.NativeDefaults"/> caps oneDNN at AVX2 there). On such CPUs FastVision's bodies
 /// copy channels-last batches to NCHW (VisionBody) and compute strided 1x1 convolutions as
-/// "subsample, then 1x1 stride-1 conv" (PointwiseConv2d): the same arithmetic, at full-ISA speed,
-/// never reaching the faulty plans.
+/// "subsample, then 1x1 stride-1 conv" (PointwiseConv2d): the same arithmetic, never reaching the faulty plans.
 /// </summary>
 public static class OneDnnHazard
 {
