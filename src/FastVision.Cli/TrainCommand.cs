@@ -64,12 +64,12 @@ internal static class TrainCommand
                     learn.Resume(resumeFrom);
                     Console.WriteLine($"resuming from {resumeFrom}: {learn.History.Count} epoch(s) done");
                 }
-                var callbacks = new List<Callback> { new CheckpointCallback(Path.Combine(outDir, "checkpoints")), new TerminateOnNaNCallback() };
+                var callbacks = new List<Callback> { new CheckpointCallback(Checkpoint.FolderOf(outDir)), new TerminateOnNaNCallback() };
                 if (parse.GetValue(mixup) is { } alpha) callbacks.Add(new MixUp(alpha));
                 if (parse.GetValue(cutmix) is { } cutAlpha) callbacks.Add(new CutMix(cutAlpha));
                 if (parse.GetValue(earlyStop) is { } patience) callbacks.Add(new EarlyStoppingCallback(patience: patience));
                 if (parse.GetValue(reduceLr) is { } plateau) callbacks.Add(new ReduceLROnPlateau(patience: plateau));
-                if (parse.GetValue(saveBest)) callbacks.Add(new SaveModelCallback(path: Path.Combine(outDir, "checkpoints", "best.safetensors"))); // on disk: survives --resume
+                if (parse.GetValue(saveBest)) callbacks.Add(new SaveModelCallback(path: Path.Combine(Checkpoint.FolderOf(outDir), "best.safetensors"))); // on disk: survives --resume
 
                 LearningRates? found = null;
                 if (parse.GetValue(lrFind))

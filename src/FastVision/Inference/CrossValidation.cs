@@ -8,7 +8,7 @@ namespace FastVision.Inference;
 public sealed record CrossValidationFold(int Index, int Count, DataSet Data, string Directory, string? ResumeFrom)
 {
     /// <summary>Where the fold's learner writes its checkpoints (what <see cref="ResumeFrom"/> names on a resume).</summary>
-    public string Checkpoints => Path.Combine(Directory, "checkpoints");
+    public string Checkpoints => Checkpoint.FolderOf(Directory);
 }
 
 /// <summary>A fold model after its fit (disposed by the run) and, when the caller made them already, its validation predictions.</summary>
@@ -50,7 +50,7 @@ public sealed class CrossValidation(CrossValidationPlan plan, string directory)
                 onFold?.Invoke(fold, null, saved);
                 continue;
             }
-            if (resume && File.Exists(Path.Combine(fold.Checkpoints, "last.json"))) fold = fold with { ResumeFrom = fold.Checkpoints };
+            if (resume && Checkpoint.Exists(fold.Checkpoints)) fold = fold with { ResumeFrom = fold.Checkpoints };
             var trained = train(fold);
             using (trained.Learner)
             using (trained.Validation)

@@ -18,6 +18,12 @@ public sealed record Checkpoint(int FitIndex, int EpochsDoneInFit, int FrozenGro
 {
     private const string Pointer = "last.json";
 
+    /// <summary>The folder of a run's checkpoints inside its output folder (train's OUT/checkpoints, each fold's fold-k/checkpoints).</summary>
+    public static string FolderOf(string runDirectory) => Path.Combine(runDirectory, "checkpoints");
+
+    /// <summary>True when <paramref name="root"/> holds a checkpoint to resume from.</summary>
+    public static bool Exists(string root) => File.Exists(Path.Combine(root, Pointer));
+
     public static void Save(Learner learn, string root)
     {
         Directory.CreateDirectory(root);
