@@ -10,6 +10,7 @@ var root = new RootCommand("FastVision: fastai-style transfer learning for image
     TrainCommand.Create(),
     EvaluateCommand.Create(),
     PredictCommand.Create(),
+    MergeCommand.Create(),
     SubmitCommand.Create(),
     CheckSubmissionCommand.Create(),
     ExportCommand.Create(),

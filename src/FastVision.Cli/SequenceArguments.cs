@@ -30,6 +30,9 @@ internal sealed class SequenceArguments
 
     public string? Column(ParseResult parse) => parse.GetValue(column);
 
+    /// <summary>Whether --aggregate-sequences was given.</summary>
+    public bool Pooling(ParseResult parse) => parse.GetValue(aggregate);
+
     /// <summary>
     /// <paramref name="result"/> as the command should report it: pooled per sequence with --aggregate-sequences (sequences from
     /// the items' column, else derived from EXIF times of <paramref name="items"/>), else unchanged and no sequences.

@@ -231,4 +231,50 @@ public class FileMutationTests
             using var bitmap = ImageDecoder.DecodeUpright(path, 16);
         }, typeof(DataSourceException));
     }
+
+    /// <summary>A complete prediction output of each format, with its manifest, written through the job's own format classes.</summary>
+    private static (string Output, PredictionManifest Manifest) PredictionFile(TempDir dir, string name)
+    {
+        var output = dir.Combine(name);
+        var identity = new PredictionIdentity("ab12", "cntk-resnet", ["antelope", "bird"], 32, "onnx", null, true, 1.5, "Mean", null, PredictionFormat.FromExtension(name), Ids: true);
+        var manifest = new PredictionManifest("1.0", dir.Combine("model"), identity, Shard.All, [new ImageInput(ImageInputKind.Folder, dir.Path)], null, "FastVision test", null)
+        {
+            Assigned = 3, Complete = true, Rows = 3, Failures = 1,
+        };
+        using (var file = PredictionOutput.Create(output, manifest.CreateFormat()))
+        {
+            file.Append([
+                new PredictionRecord("a/1.jpg", "ZJ1", [0.25f, 0.75f], null, null, null),
+                new PredictionRecord("a/2, \"quoted\".jpg", "ZJ2", [0.5f, 0.5f], null, null, null),
+                new PredictionRecord("b/3.jpg", "ZJ3", null, null, null, "not a readable image"),
+            ]);
+            file.Complete();
+        }
+        manifest.Write(output);
+        return (output, manifest);
+    }
+
+    [Theory]
+    [InlineData("preds.csv")]
+    [InlineData("preds.jsonl")]
+    [InlineData("preds.json")]
+    public void PredictionOutputResumedOrRead(string name)
+    {
+        using var dir = new TempDir();
+        var (output, manifest) = PredictionFile(dir, name);
+        Check(output, File.ReadAllBytes(output), () =>
+        {
+            PredictionOutput.ReadPredictions(output);
+            using var resumed = PredictionOutput.Resume(output, manifest.CreateFormat());
+        }, typeof(InvalidDataException));
+    }
+
+    [Fact]
+    public void PredictionManifest()
+    {
+        using var dir = new TempDir();
+        var (output, _) = PredictionFile(dir, "preds.csv");
+        var path = Inference.PredictionManifest.PathOf(output);
+        Check(path, File.ReadAllBytes(path), () => Inference.PredictionManifest.Read(output), typeof(InvalidDataException));
+    }
 }

@@ -74,18 +74,25 @@ public sealed record DetectionCrop(double Threshold = 0.2, CropMode Mode = CropM
         return kept.Count == 0 ? CropOutcome.NoBoxAboveThreshold : CropOutcome.Crop;
     }
 
+    /// <summary>
+    /// The box the policy crops to (before squaring and margin), in the detector's terms: the top box, or for
+    /// <see cref="CropMode.UnionOfKeptBoxes"/> the union of the kept boxes with the highest confidence among them; null when
+    /// the image is not cropped. Outputs name it as the box a prediction was made from.
+    /// </summary>
+    public Detection? BoxUsed(ImageDetections? entry) => Classify(entry, out var kept) == CropOutcome.Crop ? Box(kept) : null;
+
+    private Detection Box(List<Detection> kept)
+    {
+        var top1 = kept.MaxBy(d => d.Confidence)!;
+        if (Mode == CropMode.TopBox) return top1;
+        double left = kept.Min(d => d.X), top = kept.Min(d => d.Y);
+        return top1 with { X = left, Y = top, Width = kept.Max(d => d.Right) - left, Height = kept.Max(d => d.Bottom) - top };
+    }
+
     private SKRectI Region(int width, int height, List<Detection> kept)
     {
-        double left, top, right, bottom;
-        if (Mode == CropMode.TopBox)
-        {
-            var top1 = kept.MaxBy(d => d.Confidence)!;
-            (left, top, right, bottom) = (top1.X, top1.Y, top1.Right, top1.Bottom);
-        }
-        else
-        {
-            (left, top, right, bottom) = (kept.Min(d => d.X), kept.Min(d => d.Y), kept.Max(d => d.Right), kept.Max(d => d.Bottom));
-        }
+        var box = Box(kept);
+        var (left, top, right, bottom) = (box.X, box.Y, box.Right, box.Bottom);
         double side = Math.Max((right - left) * width, (bottom - top) * height) * (1 + 2 * Margin);
         var (x, w) = Span((left + right) / 2 * width, side, width);
         var (y, h) = Span((top + bottom) / 2 * height, side, height);

@@ -33,7 +33,7 @@ public sealed class Predictor : IDisposable
     {
         TorchRuntime.EnsureInitialized();
         Options = options ?? new PredictorOptions();
-        this.engine = engine;
+        this.engine = new SerializedEngine(engine);
         Metadata = metadata;
         engineCalibrates = engineTemperature is not null;
         Temperature = engineTemperature ?? (Options.Calibrated ? Metadata.Temperature : 1);
@@ -79,7 +79,8 @@ public sealed class Predictor : IDisposable
             PredictionEngine.Torch => false,
             _ => File.Exists(onnx) && options.MixedPrecision is null && device.type == TorchSharp.DeviceType.CPU,
         };
-        if (useOnnx) return new OnnxEngine(onnx);
+        if (useOnnx) return new OnnxEngine(onnx, options.Threads);
+        if (options.Threads is { } threads) torch.set_num_threads(threads);
         var (model, _) = ModelBundle.Load(directory);
         model.to(device);
         return new TorchEngine(model, device, options.MixedPrecision, ownsModel: true);
@@ -105,10 +106,14 @@ public sealed class Predictor : IDisposable
     /// and each test-time augmentation) averages the crop and the whole image of each cropped image (<see cref="ViewAveraging"/>),
     /// then the temperature applies and test-time augmentation blends the passes: each view gets the TTA treatment.
     /// </summary>
-    public PredictionSet Predict(IReadOnlyList<ImageItem> items, Action? afterBatch = null)
+    /// <remarks>
+    /// Calls may overlap (a streaming job decodes the next batch while this one runs): decoding runs in parallel, the engine one
+    /// batch at a time. <paramref name="seed"/> (default <see cref="PredictorOptions.Seed"/>) seeds this call's test-time augmentation.
+    /// </remarks>
+    public PredictionSet Predict(IReadOnlyList<ImageItem> items, Action? afterBatch = null, int? seed = null)
     {
         var issues = new DataIssues(Options.OnBadImage);
-        var settings = new LoaderSettings { BatchSize = Options.BatchSize, Seed = Options.Seed, Issues = issues };
+        var settings = new LoaderSettings { BatchSize = Options.BatchSize, Seed = seed ?? Options.Seed, Issues = issues };
         float[][] Pass(bool augment, int epoch, out Predictions raw)
         {
             var loader = new DataLoader(items, Classes, Metadata.Pipeline, settings, isTrain: false, augment);

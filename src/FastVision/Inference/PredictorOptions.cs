@@ -25,6 +25,9 @@ public sealed record PredictorOptions
 
     public int BatchSize { get; init; } = 32;
 
+    /// <summary>Intra-op threads of the engine (ONNX Runtime's, or libtorch's); null: one per core.</summary>
+    public int? Threads { get; init; }
+
     /// <summary>fastai's tta when set; plain predictions otherwise.</summary>
     public TestTimeAugmentation? Tta { get; init; }
 
