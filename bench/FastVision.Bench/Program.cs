@@ -12,6 +12,7 @@ var benchmarks = new Dictionary<string, Func<string[], BenchmarkReport?>>
     ["cpu-safety"] = CpuSafetyBench.Run,
     ["architectures"] = ArchitectureBench.Run,
     ["recipe-ladder"] = RecipeLadder.Run,
+    ["predict-scale"] = PredictionScale.Run,
     ["data-pipeline-memory-probe"] = DataPipeline.MemoryProbe, // a child process of data-pipeline
 };
 var name = args.FirstOrDefault() ?? "train-throughput";
