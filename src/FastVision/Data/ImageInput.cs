@@ -51,18 +51,32 @@ public sealed record ImageInput(ImageInputKind Kind, string Path, string PathCol
         return new ImageInput(ImageInputKind.File, full);
     }
 
-    /// <summary>The folder keys are relative to (and a detections file's paths): the folder itself, else the file's folder.</summary>
-    [JsonIgnore]
-    public string Root => Kind == ImageInputKind.Folder ? Path : System.IO.Path.GetDirectoryName(Path)!;
+    /// <summary>
+    /// The folder keys (and a detections file's paths) are relative to: the folder itself, a list's or CSV's folder, and for an
+    /// image file the current folder when it was given (as the path was typed); kept in manifests, so a merge elsewhere lists the same keys.
+    /// </summary>
+    public string Root { get; init; } = Kind switch
+    {
+        ImageInputKind.Folder => Path,
+        ImageInputKind.File => Environment.CurrentDirectory,
+        _ => System.IO.Path.GetDirectoryName(Path)!,
+    };
 
     /// <summary>The images, lazily, in the documented order. A listed path that does not exist is listed anyway: prediction reports it as a failure.</summary>
     public IEnumerable<ListedImage> Enumerate() => Kind switch
     {
         ImageInputKind.Folder => Walk(Path, ""),
-        ImageInputKind.File => [new ListedImage(System.IO.Path.GetFileName(Path), new ImageItem(Path))],
+        ImageInputKind.File => [new ListedImage(FileKey(), new ImageItem(Path))],
         ImageInputKind.List => ListLines(),
         _ => CsvRows(),
     };
+
+    /// <summary>An image file's path relative to the current folder, or its full path when it lies outside.</summary>
+    private string FileKey()
+    {
+        var relative = System.IO.Path.GetRelativePath(Root, Path);
+        return (relative.StartsWith("..", StringComparison.Ordinal) || System.IO.Path.IsPathRooted(relative) ? Path : relative).Replace('\\', '/');
+    }
 
     private static IEnumerable<ListedImage> Walk(string folder, string prefix)
     {

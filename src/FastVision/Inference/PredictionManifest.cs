@@ -64,7 +64,7 @@ public sealed record PredictionManifest(string FastVisionVersion, string Model, 
             { Shard: null } => "no Shard",
             { Shard: var s } when s.Count < 1 || s.Index < 0 || s.Index >= s.Count => $"shard {s.Index}/{s.Count}",
             { Inputs: null } => "no Inputs",
-            _ when manifest.Inputs.Any(i => i is null || i.Path is null || !Enum.IsDefined(i.Kind) || i.PathColumn is null) => "an input without a path or kind",
+            _ when manifest.Inputs.Any(i => i is null || i.Path is null || i.Root is null || !Enum.IsDefined(i.Kind) || i.PathColumn is null) => "an input without a path or kind",
             { Rows: < 0 } or { Failures: < 0 } or { Assigned: < 0 } => "a negative count",
             _ => null,
         };
