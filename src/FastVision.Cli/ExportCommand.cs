@@ -13,7 +13,7 @@ internal static class ExportCommand
         {
             Description = "Write the weights with torchvision's body names (conv1, layer1.0.conv1, ...) and the head as head.*, as .safetensors or .pth",
         };
-        var onnx = new Option<string?>("--onnx") { Description = "Write the network as ONNX (opset 13, dynamic batch, input 'images', output 'logits')" };
+        var onnx = new Option<string?>("--onnx") { Description = "Write the network as ONNX (opset 13, dynamic batch, input 'images', output 'logits'), and preprocess.json beside it (its preprocessing, classes and temperature)" };
         var command = new Command("export", "Export a trained model's weights for PyTorch users, or its network for ONNX Runtime.\n" +
             "Example: fastvision export ./model --weights resnet_body.safetensors --onnx model.onnx");
         command.Arguments.Add(model);
@@ -38,6 +38,10 @@ internal static class ExportCommand
                     double difference = OnnxExport.Save(vision, metadata.Pipeline.Size, onnxFile).MaxDifference;
                     written.Add(Path.GetFullPath(onnxFile));
                     Console.WriteLine($"ONNX ({metadata.Pipeline.Size}px, {metadata.Classes.Length} classes, dynamic batch; agrees with TorchSharp to {difference:G2}): {Path.GetFullPath(onnxFile)}");
+                    var preprocess = OnnxPreprocess.PathBeside(onnxFile); // other engines need the inputs the graph expects
+                    OnnxPreprocess.Of(metadata).Write(preprocess);
+                    written.Add(preprocess);
+                    Console.WriteLine($"preprocessing, classes and temperature for the ONNX graph: {preprocess}");
                 }
                 return CliOutput.Result($"export: {string.Join(", ", written)}", new { Command = "export", Files = written });
             }

@@ -15,14 +15,15 @@ public static class JsonFiles
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public static void Write<T>(string path, T value) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, Options));
+    /// <param name="options">Another file format's conventions (e.g. snake_case for other engines); null: <see cref="Options"/>.</param>
+    public static void Write<T>(string path, T value, JsonSerializerOptions? options = null) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, options ?? Options));
 
     /// <summary>The file as a <typeparamref name="T"/>; malformed or empty JSON is an <see cref="InvalidDataException"/> naming the file.</summary>
-    public static T Read<T>(string path) where T : class
+    public static T Read<T>(string path, JsonSerializerOptions? options = null) where T : class
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Options) ?? throw new InvalidDataException($"{path}: empty.");
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), options ?? Options) ?? throw new InvalidDataException($"{path}: empty.");
         }
         catch (JsonException e)
         {

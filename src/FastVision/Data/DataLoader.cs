@@ -147,6 +147,9 @@ public sealed class DataLoader : IBatchSource
     internal double PresizePosition(int epoch, int item) =>
         Augmented ? new Random(Seeds.Derive(Settings.Seed, epoch, item, 2)).NextDouble() : 0.5;
 
+    /// <summary>What bytes are multiplied by to reach [0, 1] (written to preprocess.json for other engines).</summary>
+    public const float ByteScale = 1f / 255;
+
     /// <summary>
     /// uint8 RGBA [B, P, P, 4] → float RGB [B, 3, Size, Size] on <paramref name="device"/>: scaled to [0, 1], augmented
     /// (training) or resized (validation), then normalized unless <paramref name="normalize"/> is false.
@@ -156,8 +159,8 @@ public sealed class DataLoader : IBatchSource
         using var scope = NewDisposeScope();
         // Channels-last float (the permuted view keeps HWC memory order): grid_sample reads it about 2x faster.
         var x = batch.Images.to(device).permute(0, 3, 1, 2).to(ScalarType.Float32).narrow(1, 0, 3); // drop alpha after the (dense) conversion
-        if (Augmented && !Pipeline.Augment.IsResizeOnly) x = Pipeline.Augment.Apply(x, Size, AugmentSeed(batch.Epoch, batch.Index), scale: 1f / 255);
-        else if (x.shape[2] != Size || x.shape[3] != Size) x = AugTransforms.None.Apply(x, Size, 0, scale: 1f / 255);
+        if (Augmented && !Pipeline.Augment.IsResizeOnly) x = Pipeline.Augment.Apply(x, Size, AugmentSeed(batch.Epoch, batch.Index), scale: ByteScale);
+        else if (x.shape[2] != Size || x.shape[3] != Size) x = AugTransforms.None.Apply(x, Size, 0, scale: ByteScale);
         else
         {
             using var byteRange = 255f.ToScalar(); // explicit and alive across the call (see AugTransforms.Apply)

@@ -30,7 +30,8 @@ public sealed record SavedBundle(string Directory, bool HasOnnx, string? OnnxWar
 
 /// <summary>
 /// A trained model on disk, one folder: <c>model.safetensors</c> (keys body.* / head.*), <c>model.onnx</c> (the same
-/// network for ONNX Runtime, when the architecture exports) and <c>model.json</c> (written last). Every file is
+/// network for ONNX Runtime, when the architecture exports) with <c>preprocess.json</c> (its inputs, for other engines) and
+/// <c>model.json</c> (written last). Every file is
 /// written atomically (temp file + rename). Loading validates each part and names what is wrong.
 /// </summary>
 public static class ModelBundle
@@ -38,6 +39,9 @@ public static class ModelBundle
     public const string WeightsFile = "model.safetensors";
     public const string OnnxFile = "model.onnx";
     public const string MetadataFile = "model.json";
+
+    /// <summary>Beside <see cref="OnnxFile"/>: the preprocessing, classes and temperature other engines need to run it (<see cref="OnnxPreprocess"/>).</summary>
+    public const string PreprocessFile = "preprocess.json";
 
     /// <summary>
     /// 2 added presize, training augmentation and calibration; 3 keeps the size, presize, augmentation and normalization in
@@ -56,12 +60,17 @@ public static class ModelBundle
             throw new NotSupportedException($"A model folder holds a vision model of a registered architecture (VisionLearner.Create, VisionModel.Create); this learner's model ({learner.Model.GetName()}) cannot be rebuilt from one.");
         Directory.CreateDirectory(directory);
         var onnxPath = Path.Combine(directory, OnnxFile);
+        var preprocessPath = Path.Combine(directory, PreprocessFile);
         File.Delete(onnxPath); // an earlier run's graph must never sit beside new weights, whatever fails below
+        File.Delete(preprocessPath); // nor its preprocessing
         var weightsPath = Path.Combine(directory, WeightsFile);
         AtomicFile.Write(weightsPath, path => model.save_safetensors(path));
         var onnxWarning = SaveOnnx(learner, model, weightsPath, onnxPath);
-        JsonFiles.Write(Path.Combine(directory, MetadataFile), Metadata(learner, architecture.Name));
-        return new SavedBundle(directory, File.Exists(onnxPath), onnxWarning);
+        var metadata = Metadata(learner, architecture.Name); // one value for both files: they carry the same temperature
+        bool hasOnnx = File.Exists(onnxPath);
+        if (hasOnnx) OnnxPreprocess.Of(metadata).Write(preprocessPath);
+        JsonFiles.Write(Path.Combine(directory, MetadataFile), metadata);
+        return new SavedBundle(directory, hasOnnx, onnxWarning);
     }
 
     /// <summary>What model.json says of <paramref name="learner"/>: its classes, pipeline, history and calibration.</summary>
