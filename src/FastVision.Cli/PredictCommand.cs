@@ -84,7 +84,7 @@ internal static class PredictCommand
     {
         if (options.Detections is { } d) Console.WriteLine($"detections: {d.Path}: {r.WithDetections} of {r.Assigned} images listed");
         var counts = r.PredictedClasses.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}");
-        return CliOutput.Result($"predict: {r.Predicted} image(s) -> {r.Output}; failed {r.Failed}; already there {r.Resumed} of {r.Assigned}; predicted: {string.Join(", ", counts)}",
+        return CliOutput.Result($"predict: {r.Predicted} image(s) -> {r.Output}; failed {r.Failed}; already there {r.Resumed} of {r.Assigned}; predicted: {(r.PredictedClasses.Count == 0 ? "none" : string.Join(", ", counts))}",
             new
             {
                 Command = "predict", Images = r.Predicted, r.Failed, r.Resumed, r.Assigned, Shard = options.Shard.ToString(), Out = r.Output, Predicted = r.PredictedClasses,

@@ -277,4 +277,13 @@ public class FileMutationTests
         var path = Inference.PredictionManifest.PathOf(output);
         Check(path, File.ReadAllBytes(path), () => Inference.PredictionManifest.Read(output), typeof(InvalidDataException));
     }
+
+    [Fact]
+    public void PreprocessJson()
+    {
+        using var dir = new TempDir();
+        var path = dir.Combine(ModelBundle.PreprocessFile);
+        OnnxPreprocess.Of(new ModelMetadata(ModelBundle.FormatVersion, "1.0", "cntk-resnet", ["antelope", "bird"], ImagePipeline.Default(64) with { Normalization = Normalization.ImageNet }, [])).Write(path);
+        Check(path, File.ReadAllBytes(path), () => OnnxPreprocess.Read(path), typeof(InvalidDataException));
+    }
 }
