@@ -43,6 +43,9 @@ public sealed record LoaderSettings
 
     /// <summary>Decoding threads; batches are decoded one ahead of the consumer.</summary>
     public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Batch buffers shared by loaders of these settings (a predictor's one-batch loaders); null: each loader its own.</summary>
+    internal BufferPool? Buffers { get; init; }
 }
 
 /// <summary>
@@ -57,7 +60,7 @@ public sealed class DataLoader : IBatchSource
 {
     private readonly int[] labels;
     private readonly IReadOnlyList<string> classes;
-    private readonly BufferPool buffers = new();
+    private readonly BufferPool buffers;
     private int nextEpoch;
     private ImagePipeline pipeline;
     private (Device Device, Tensor Mean, Tensor Std)? normalizationTensors;
@@ -72,6 +75,7 @@ public sealed class DataLoader : IBatchSource
         this.classes = classes;
         this.pipeline = pipeline;
         Settings = settings;
+        buffers = settings.Buffers ?? new BufferPool();
         IsTrain = isTrain;
         Augmented = augment ?? isTrain;
         var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);

@@ -82,7 +82,7 @@ public static class PredictionJob
             var todo = ImageInput.EnumerateAll(inputs, options.Detections).Where(i => options.Shard.Contains(i.Key) && !output.Keys.Contains(i.Key));
             foreach (var batch in todo.Chunk(predictor.Options.BatchSize))
             {
-                int seed = Seeds.Derive(predictor.Options.Seed, Shard.Of(batch[0].Key, int.MaxValue));
+                int seed = Seeds.Derive(predictor.Options.Seed, (int)(Shard.Hash(batch[0].Key) % int.MaxValue));
                 pending.Enqueue((batch, Task.Run(() => predictor.Predict([.. batch.Select(b => b.Item)], seed: seed))));
                 if (pending.Count >= InFlight) Finish();
             }

@@ -26,6 +26,7 @@ public sealed class Predictor : IDisposable
 {
     private readonly IInferenceEngine engine;
     private readonly bool engineCalibrates;
+    private readonly BufferPool buffers = new(); // a streaming job's one-batch calls reuse the same few pixel buffers
 
     /// <summary>A predictor on an engine of the caller's (it is disposed with the predictor).</summary>
     /// <param name="engineTemperature">The temperature the engine applies itself (an ensemble's, to each member); null: the bundle's, applied here.</param>
@@ -113,7 +114,7 @@ public sealed class Predictor : IDisposable
     public PredictionSet Predict(IReadOnlyList<ImageItem> items, Action? afterBatch = null, int? seed = null)
     {
         var issues = new DataIssues(Options.OnBadImage);
-        var settings = new LoaderSettings { BatchSize = Options.BatchSize, Seed = seed ?? Options.Seed, Issues = issues };
+        var settings = new LoaderSettings { BatchSize = Options.BatchSize, Seed = seed ?? Options.Seed, Issues = issues, Buffers = buffers };
         float[][] Pass(bool augment, int epoch, out Predictions raw)
         {
             var loader = new DataLoader(items, Classes, Metadata.Pipeline, settings, isTrain: false, augment);

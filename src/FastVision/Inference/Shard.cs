@@ -21,11 +21,14 @@ public sealed record Shard(int Index, int Count)
     public bool Contains(string key) => Of(key, Count) == Index;
 
     /// <summary>The shard of <paramref name="key"/> among <paramref name="count"/>.</summary>
-    public static int Of(string key, int count)
+    public static int Of(string key, int count) => (int)(Hash(key) % (ulong)count);
+
+    /// <summary>The first 8 bytes (big-endian) of the SHA-256 of the key's UTF-8: stable across machines and runs.</summary>
+    public static ulong Hash(string key)
     {
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(key), hash);
-        return (int)(BinaryPrimitives.ReadUInt64BigEndian(hash) % (ulong)count);
+        return BinaryPrimitives.ReadUInt64BigEndian(hash);
     }
 
     /// <summary>"i/N" with 0 ≤ i &lt; N.</summary>

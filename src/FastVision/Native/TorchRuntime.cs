@@ -18,13 +18,7 @@ public static class TorchRuntime
     private static Dictionary<string, string> Defaults()
     {
         // libtorch's CPU allocator backs large tensors with transparent huge pages: ~1.7x faster training here.
-        var defaults = new Dictionary<string, string>
-        {
-            ["THP_MEM_ALLOC_ENABLE"] = "1",
-            // libtorch's OpenMP threads otherwise spin after every parallel region, taking the cores the decoder threads and ONNX
-            // Runtime's own pool need: passive waiting made a 2,000-image predict 11% faster here (bench predict-scale), training 5%.
-            ["OMP_WAIT_POLICY"] = "PASSIVE",
-        };
+        var defaults = new Dictionary<string, string> { ["THP_MEM_ALLOC_ENABLE"] = "1" };
         // Where CPUID describes no caches, oneDNN's AVX-512 convolutions read memory they never wrote (a 3x3 24->24
         // convolution of EfficientNetV2-S gave NaN once the heap held old data; AVX2 kernels compute it right).
         if (OneDnnHazard.CpuCacheInfoMissing) defaults["ONEDNN_MAX_CPU_ISA"] = "AVX2";
