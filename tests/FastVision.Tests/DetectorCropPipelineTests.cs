@@ -87,5 +87,29 @@ public class DetectorCropPipelineTests
         var predict = CliRunner.Run("predict", dir.Combine("model"), data, "--detections", md, "--out", dir.Combine("preds.csv"));
         Assert.True(predict.ExitCode == 0, predict.Output + predict.Errors);
         Assert.Contains($"detections: {md}: 24 of 24 images listed", predict.Output);
+        // The box the model cropped to is in the output: in the CSV's box columns, and in MegaDetector output as the classified detection.
+        var lines = File.ReadAllLines(dir.Combine("preds.csv"));
+        var header = lines[0].Split(',');
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToDictionary(r => r[Array.IndexOf(header, "path")]);
+        var outputs = CliRunner.Run("predict", dir.Combine("model"), data, "--detections", md, "--out", dir.Combine("preds.json"));
+        Assert.True(outputs.ExitCode == 0, outputs.Output + outputs.Errors);
+        var mdImages = JsonNode.Parse(File.ReadAllText(dir.Combine("preds.json")))!["images"]!.AsArray().ToDictionary(i => (string)i!["file"]!, i => i!["detections"]!.AsArray());
+        foreach (var (file, k) in files.Select((f, k) => (Path.GetRelativePath(data, f).Replace('\\', '/'), k)))
+        {
+            var boxConf = rows[file][Array.IndexOf(header, "box_conf")];
+            var classified = mdImages[file].Single(d => d!["classifications"] is not null)!;
+            if (k % 3 == 0)
+            {
+                Assert.Equal("", boxConf);
+                Assert.Equal("[0,0,1,1]", classified["bbox"]!.ToJsonString()); // predicted whole: no animal box, conf 0
+                Assert.Equal(0, (double)classified["conf"]!);
+                continue;
+            }
+            Assert.Equal(k % 3 == 1 ? 0.9 : 0.1, double.Parse(boxConf, System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal("0.25", rows[file][Array.IndexOf(header, "box_x")]);
+            Assert.Equal("0.5", rows[file][Array.IndexOf(header, "box_width")]);
+            Assert.Single(mdImages[file]); // the detector's one box, classified
+            Assert.Equal("[0.25,0.25,0.5,0.5]", classified["bbox"]!.ToJsonString());
+        }
     }
 }
