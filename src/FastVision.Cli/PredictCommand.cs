@@ -36,10 +36,10 @@ internal static class PredictCommand
         command.SetAction(parse =>
         {
             string column = parse.GetValue(pathColumn)!;
-            var given = (parse.GetValue(csv) is { } c ? [c] : Array.Empty<string>()).Concat(parse.GetValue(inputs) ?? []).ToList();
+            var csvPath = parse.GetValue(csv);
+            var given = (csvPath is null ? [] : new[] { csvPath }).Concat(parse.GetValue(inputs) ?? []).ToList();
             var listed = given.Select(input => ImageInput.FromArgument(input, column, sequences.Column(parse))).ToList();
-            if (parse.GetValue(csv) is { } csvPath && listed[0].Kind != ImageInputKind.FeaturesCsv)
-                throw new ArgumentException($"--csv {csvPath}: not a .csv file.");
+            if (csvPath is not null && listed[0].Kind != ImageInputKind.FeaturesCsv) throw new ArgumentException($"--csv {csvPath}: not a .csv file.");
             if (listed.Count == 0) throw new ArgumentException("Nothing to predict: give image files, folders, list files or --csv.");
             var outPath = parse.GetValue(output)!;
             var options = new PredictionJobOptions

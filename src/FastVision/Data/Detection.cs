@@ -7,6 +7,9 @@ namespace FastVision.Data;
 /// </summary>
 public sealed record Detection(string Category, double Confidence, double X, double Y, double Width, double Height)
 {
+    /// <summary>MegaDetector's category id of animals.</summary>
+    public const string AnimalCategory = "1";
+
     public double Right => X + Width;
 
     public double Bottom => Y + Height;

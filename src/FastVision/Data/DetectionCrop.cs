@@ -49,7 +49,7 @@ public sealed record CropDecision(CropOutcome Outcome, SKRectI? Region);
 /// while the animal stays most of the crop.
 /// </param>
 /// <param name="Category">The detection category kept: MegaDetector's "1" (animal); "2" (person) and "3" (vehicle) are not cropped to.</param>
-public sealed record DetectionCrop(double Threshold = 0.2, CropMode Mode = CropMode.TopBox, double Margin = 0.1, string Category = "1")
+public sealed record DetectionCrop(double Threshold = 0.2, CropMode Mode = CropMode.TopBox, double Margin = 0.1, string Category = Detection.AnimalCategory)
 {
     /// <summary>What to do with the image of <paramref name="entry"/> (null: not in the results file); the region is in upright pixels.</summary>
     public CropDecision Decide(int width, int height, ImageDetections? entry)

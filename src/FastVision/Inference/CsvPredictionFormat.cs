@@ -65,7 +65,7 @@ public sealed class CsvPredictionFormat : PredictionFormat
         if (boxes && Cell("box_conf").Length > 0)
         {
             var v = BoxColumns.Select(c => double.TryParse(Cell(c), NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : throw new InvalidDataException($"{c} is not a number: {Shorten(line)}")).ToArray();
-            box = new Detection("1", v[0], v[1], v[2], v[3], v[4]);
+            box = new Detection(Detection.AnimalCategory, v[0], v[1], v[2], v[3], v[4]);
         }
         var file = Cell("path");
         if (file.Length == 0) throw new InvalidDataException($"an empty path: {Shorten(line)}");

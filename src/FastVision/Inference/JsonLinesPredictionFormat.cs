@@ -42,7 +42,7 @@ public sealed class JsonLinesPredictionFormat(IReadOnlyList<string> classes) : P
                 : null;
             Detection? box = null;
             if (node["box"] is JsonObject b && b["bbox"] is JsonArray { Count: 4 } bbox)
-                box = new Detection("1", b["conf"]?.GetValue<double>() ?? 0, bbox[0]!.GetValue<double>(), bbox[1]!.GetValue<double>(), bbox[2]!.GetValue<double>(), bbox[3]!.GetValue<double>());
+                box = new Detection(Detection.AnimalCategory, b["conf"]?.GetValue<double>() ?? 0, bbox[0]!.GetValue<double>(), bbox[1]!.GetValue<double>(), bbox[2]!.GetValue<double>(), bbox[3]!.GetValue<double>());
             return new PredictionRecord(file, node["id"]?.GetValue<string>(), probabilities, box, null, failure);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NullReferenceException or ArgumentException)

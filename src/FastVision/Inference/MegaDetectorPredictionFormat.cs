@@ -19,8 +19,7 @@ namespace FastVision.Inference;
 public sealed class MegaDetectorPredictionFormat : PredictionFormat
 {
     public const string FormatVersion = "1.5";
-    private const string AnimalCategory = "1";
-    public static readonly IReadOnlyDictionary<string, string> DefaultDetectionCategories = new Dictionary<string, string> { ["1"] = "animal", ["2"] = "person", ["3"] = "vehicle" };
+    public static readonly IReadOnlyDictionary<string, string> DefaultDetectionCategories = new Dictionary<string, string> { [Detection.AnimalCategory] = "animal", ["2"] = "person", ["3"] = "vehicle" };
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
 
     public MegaDetectorPredictionFormat(IReadOnlyList<string> classes, string classifier, IReadOnlyDictionary<string, string>? detectionCategories = null) : base(classes)
@@ -61,8 +60,8 @@ public sealed class MegaDetectorPredictionFormat : PredictionFormat
                 detections.Add(WithClassifications(Box(used), record.Probabilities!));
             if (record.Box is null)
             {
-                double conf = record.Detections is { Failed: false } ? copied.Where(d => d.Category == AnimalCategory).Select(d => d.Confidence).DefaultIfEmpty(0).Max() : 1;
-                detections.Add(WithClassifications(Box(new Detection(AnimalCategory, conf, 0, 0, 1, 1)), record.Probabilities!));
+                double conf = record.Detections is { Failed: false } ? copied.Where(d => d.Category == Detection.AnimalCategory).Select(d => d.Confidence).DefaultIfEmpty(0).Max() : 1;
+                detections.Add(WithClassifications(Box(new Detection(Detection.AnimalCategory, conf, 0, 0, 1, 1)), record.Probabilities!));
             }
             image["detections"] = detections;
         }

@@ -72,5 +72,6 @@ public abstract class PredictionFormat
         return p;
     }
 
-    protected static string Shorten(string line) => line.Length <= 120 ? line : line[..120] + "...";
+    /// <summary>A line as error messages quote it.</summary>
+    internal static string Shorten(string line) => line.Length <= 120 ? line : line[..120] + "...";
 }

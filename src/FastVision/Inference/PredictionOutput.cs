@@ -51,14 +51,9 @@ public sealed class PredictionOutput : IDisposable
         var keys = new HashSet<string>(StringComparer.Ordinal);
         int failures = 0;
         long footerAt = -1;
-        foreach (var (line, number, offset) in Lines(path))
+        foreach (var (line, number, offset, isFooter) in ImageLines(path, format))
         {
-            if (number == 1 && format.Header is { } header)
-            {
-                if (line != header) throw new InvalidDataException($"{path} line 1: the header does not match this model and options (expected {Shorten(header)}, found {Shorten(line)}).");
-                continue;
-            }
-            if (format.Footer is { } footer && line == footer)
+            if (isFooter)
             {
                 footerAt = offset;
                 continue;
@@ -82,15 +77,25 @@ public sealed class PredictionOutput : IDisposable
     /// <summary>Every image line of a file with its record, up to the footer; a damaged line is an error naming the file and line.</summary>
     public static IEnumerable<(PredictionRecord Record, string Line)> Read(string path, PredictionFormat format)
     {
-        foreach (var (line, number, _) in Lines(path))
+        foreach (var (line, number, _, isFooter) in ImageLines(path, format))
+        {
+            if (isFooter) yield break;
+            yield return (Parse(format, line, path, number), line);
+        }
+    }
+
+    /// <summary>The lines after the header (which must be the format's: the same classes and options), the footer marked.</summary>
+    private static IEnumerable<(string Line, int Number, long Offset, bool IsFooter)> ImageLines(string path, PredictionFormat format)
+    {
+        foreach (var (line, number, offset) in Lines(path))
         {
             if (number == 1 && format.Header is { } header)
             {
-                if (line != header) throw new InvalidDataException($"{path} line 1: the header does not match the run's classes and options (expected {Shorten(header)}, found {Shorten(line)}).");
+                if (line != header)
+                    throw new InvalidDataException($"{path} line 1: the header does not match this model and options (expected {PredictionFormat.Shorten(header)}, found {PredictionFormat.Shorten(line)}).");
                 continue;
             }
-            if (line == format.Footer) yield break;
-            yield return (Parse(format, line, path, number), line);
+            yield return (line, number, offset, format.Footer is { } footer && line == footer);
         }
     }
 
@@ -202,6 +207,4 @@ public sealed class PredictionOutput : IDisposable
             offset += Encoding.UTF8.GetByteCount(line) + 1;
         }
     }
-
-    private static string Shorten(string line) => line.Length <= 100 ? line : line[..100] + "...";
 }
