@@ -9,7 +9,7 @@ namespace FastVision.Bench;
 
 /// <summary>
 /// The data pipeline's goals, measured on competition-sized stand-in JPEGs (640x480): throughput with full
-/// augmentation against raw SkiaSharp decode+resize, the presize cache's second epoch, memory while iterating
+/// augmentation against raw SkiaSharp decode+resize, the cache's second epoch, memory while iterating
 /// 16,488 files against 1,000, and the data stall while training resnet18 at 224 px.
 /// </summary>
 public static class DataPipeline
@@ -18,7 +18,7 @@ public static class DataPipeline
     {
         TorchRuntime.EnsureInitialized();
         bool quick = args.Contains("--quick");
-        var report = new BenchmarkReport("Data pipeline, 640x480 stand-in JPEGs, presize 460 → 224, batch 32",
+        var report = new BenchmarkReport("Data pipeline, 640x480 stand-in JPEGs → 224, batch 32",
             ["measure", "value", "goal", "met"]);
 
         // 1. Throughput: decode + presize + collate + full augmentation, against raw decode + resize of the same files.
@@ -65,10 +65,10 @@ public static class DataPipeline
         report.Add("data stall, resnet18 224 px training (share of step time)", epoch.DataWaitFraction, "<= 0.03", epoch.DataWaitFraction <= 0.03 ? "yes" : "no");
         report.Add("resnet18 224 px training img/s (for scale)", epoch.TrainImagesPerSecond, "", "");
         report.Note("Stand-ins: 200 distinct DemoDataset scenes at 640x480 (JPEG q95), copied up to the count. " +
-            "Pipeline = decode (SkiaSharp, scaled decode where possible), presize crop + resize to 460, collate, to float, one grid_sample " +
-            "with flip/rotate/zoom/warp/random-resized crop to 224, lighting. Raw = decode + one resize to 224, no augmentation. " +
-            "A 460 px presize needs the full-size decode (the 1/2-scale decode of a 480 px high JPEG is 240 px), so the " +
-            "full-size raw figure is the like-for-like baseline. 2 decoding threads.");
+            "Pipeline = the CPU path (since issue 17): decode at the smallest JPEG DCT scale covering each draw's crop and zoom, one Skia draw " +
+            "with flip/rotate/zoom/warp/random-resized crop straight to 224, collate, to float, lighting. Raw = decode + one resize to 224, no " +
+            "augmentation. The cache stores each image at the resolution the most magnifying draw needs. 2 decoding threads. " +
+            "`train-pipeline` compares it with the tensor path (presize 460 + grid_sample).");
         return report;
     }
 

@@ -16,13 +16,14 @@ public static class MeasuredChild
     private static readonly TimeSpan SampleEvery = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
-    /// Starts <paramref name="file"/> with <paramref name="arguments"/>; <paramref name="killWhen"/>, checked at every
+    /// Starts <paramref name="file"/> with <paramref name="arguments"/> (and <paramref name="environment"/> added to this process's); <paramref name="killWhen"/>, checked at every
     /// sample, ends it with SIGKILL (with its whole process tree) as soon as it returns true.
     /// </summary>
-    public static ChildRun Run(string file, IEnumerable<string> arguments, Func<bool>? killWhen = null)
+    public static ChildRun Run(string file, IEnumerable<string> arguments, Func<bool>? killWhen = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in arguments) start.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var output = new System.Text.StringBuilder();
         var errors = new System.Text.StringBuilder();
         var watch = Stopwatch.StartNew();

@@ -13,6 +13,9 @@ var benchmarks = new Dictionary<string, Func<string[], BenchmarkReport?>>
     ["architectures"] = ArchitectureBench.Run,
     ["recipe-ladder"] = RecipeLadder.Run,
     ["predict-scale"] = PredictionScale.Run,
+    ["train-pipeline"] = TrainingPipelineBench.Run,
+    ["train-threads"] = ThreadSchedulingBench.Run,
+    ["train-pipeline-threads-probe"] = ThreadSchedulingBench.RunProbe, // a child process of train-threads
     ["data-pipeline-memory-probe"] = DataPipeline.MemoryProbe, // a child process of data-pipeline
 };
 var name = args.FirstOrDefault() ?? "train-throughput";

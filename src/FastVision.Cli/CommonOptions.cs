@@ -32,6 +32,16 @@ internal static class CommonOptions
         return option;
     }
 
+    /// <summary>
+    /// Warns (on standard error) when bf16 autocast is asked for on a CPU whose oneDNN is capped at AVX2 (no cache info, see
+    /// TorchRuntime): that ISA has no bf16 convolutions, so bf16 is many times slower than fp32 there.
+    /// </summary>
+    public static void WarnIfBf16IsSlowHere(TorchSharp.torch.ScalarType? autocast, TorchSharp.torch.Device device, string fastPath)
+    {
+        if (autocast == TorchSharp.torch.ScalarType.BFloat16 && device.type == TorchSharp.DeviceType.CPU && Native.OneDnnHazard.CpuCacheInfoMissing)
+            Console.Error.WriteLine($"warning: this CPU reports no caches, so oneDNN is capped at AVX2, which has no bf16 convolutions: bf16 runs many times slower than fp32 here (bench/results/inference.md, train-pipeline.md); {fastPath} is the fast path.");
+    }
+
     /// <summary>The autocast type a --precision value asks for (null: fp32).</summary>
     public static TorchSharp.torch.ScalarType? AutocastType(string precision) => precision switch
     {

@@ -43,8 +43,8 @@ internal sealed class PredictionArguments(RunArguments run)
             Tta = parse.GetValue(tta) ? new TestTimeAugmentation(parse.GetValue(ttaPasses), parse.GetValue(ttaBeta)) : null,
             Calibrated = !parse.GetValue(uncalibrated), Ensemble = parse.GetValue(ensemble), OnBadImage = parse.GetValue(run.OnBadImage), Seed = parse.GetValue(run.Seed),
         });
-        if (predictor.Options.MixedPrecision == TorchSharp.torch.ScalarType.BFloat16 && predictor.EngineName.StartsWith("torch", StringComparison.Ordinal) && Native.OneDnnHazard.CpuCacheInfoMissing)
-            Console.Error.WriteLine("warning: this CPU reports no caches, so oneDNN is capped at AVX2, which has no bf16 convolutions: bf16 runs about 20x slower than fp32 here (bench/results/inference.md); --engine onnx is the fast path.");
+        if (predictor.EngineName.StartsWith("torch", StringComparison.Ordinal))
+            CommonOptions.WarnIfBf16IsSlowHere(predictor.Options.MixedPrecision, Native.TorchRuntime.Device(predictor.Options.Device), "--engine onnx");
         var m = predictor.Metadata;
         Console.WriteLine(FormattableString.Invariant(
             $"model: {m.Architecture}, {m.Classes.Length} classes, {m.Pipeline.Size}px, {predictor.EngineName}, temperature {predictor.Temperature:G4}{(predictor.Options.Tta is { } t ? $", TTA {t.Passes} passes beta {t.Beta}" : "")}"));

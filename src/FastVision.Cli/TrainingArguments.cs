@@ -69,6 +69,7 @@ internal sealed class TrainingArguments(RunArguments run)
             MixedPrecision = CommonOptions.AutocastType(parse.GetValue(precision)!),
             Metrics = _ => [new Accuracy(), new ErrorRate(), new LogLoss()],
         });
+        CommonOptions.WarnIfBf16IsSlowHere(learn.Options.MixedPrecision, learn.Device, "--precision fp32");
         var start = parse.GetValue(weights) ?? (choice.Weights is { } w ? $"{w.Tag} weights" : null);
         Console.WriteLine($"model: {architecture.Name}{(start is not null ? $" ({start}, body frozen)" : " (random init)")} on {learn.Device}, {dls.Size}px, {parse.GetValue(precision)}");
         return learn;

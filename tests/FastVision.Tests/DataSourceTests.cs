@@ -15,7 +15,7 @@ public class DataSourceTests
         Assert.Equal(DemoDataset.Classes, dls.Classes);
         Assert.Equal(20, dls.Train.Count + dls.Valid.Count);
         using var batch = dls.Train.GetBatches().First();
-        Assert.Equal([4L, 40, 40, 4], batch.Images.shape);
+        Assert.Equal([4L, 32, 32, 4], batch.Images.shape); // rendered at the model size in the decoder threads (CPU path)
         Assert.Equal(TorchSharp.torch.ScalarType.Byte, batch.Images.dtype);
         Assert.Equal(batch.Items.Select(i => (long)dls.Train.LabelOf(i)), batch.Labels.data<long>().ToArray());
     }
@@ -71,7 +71,7 @@ public class DataSourceTests
         Assert.Equal(csv.Classes, folder.Classes);
         Assert.Equal(67, folder.Train.Count + folder.Valid.Count);
         using var batch = folder.Valid.GetBatches().First();
-        Assert.Equal([4L, 40, 40, 4], batch.Images.shape);
+        Assert.Equal([4L, 32, 32, 4], batch.Images.shape); // rendered at the model size in the decoder threads (CPU path)
     }
 
     [Fact]

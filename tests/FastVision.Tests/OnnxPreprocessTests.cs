@@ -18,7 +18,7 @@ namespace FastVision.Tests;
 public class OnnxPreprocessTests
 {
     /// <summary>
-    /// Largest probability difference allowed against the predictor. The one approximation is the presize resampling: Skia's
+    /// Largest probability difference allowed against the predictor. The one approximation is the resampling: Skia's
     /// bilinear runs in fixed point, so a resampled byte can land one level from the float formula's (~0.017 after
     /// normalization), which moves this model's probabilities by far less than 1e-3; everything else agrees to float rounding.
     /// </summary>
@@ -36,8 +36,8 @@ public class OnnxPreprocessTests
     }
 
     /// <summary>
-    /// Images that take every branch of the rules at presize 40: JPEG DCT scaling (7/8, 5/8, 1/2, 1/4, none), the crop
-    /// tolerance (odd slack included) and up- and downsampling after it, PNGs (no DCT scaling) and an EXIF rotation.
+    /// Images that take every branch of the rules at size 32: JPEG DCT scaling (6/8, 5/8, 3/8, 2/8, none), up- and
+    /// downsampling, a square already at the size (no resampling), PNGs (no DCT scaling) and an EXIF rotation.
     /// </summary>
     private static List<string> Images(TempDir dir)
     {
@@ -58,7 +58,7 @@ public class OnnxPreprocessTests
         [
             Make("wide.jpg", 64, 48), Make("tall.jpg", 48, 80), Make("quarter.jpg", 200, 150), Make("half.jpg", 160, 90),
             Make("small.jpg", 30, 30), Make("rotated.jpg", 64, 48, orientation: 6), Make("odd.png", 43, 60, SKEncodedImageFormat.Png),
-            Make("big.png", 95, 47, SKEncodedImageFormat.Png), Make("half-cropped.jpg", 84, 100), Make("full-cropped.jpg", 40, 50),
+            Make("big.png", 95, 47, SKEncodedImageFormat.Png), Make("odd.jpg", 84, 100), Make("exact.png", 32, 45, SKEncodedImageFormat.Png),
         ];
     }
 
@@ -102,7 +102,9 @@ public class OnnxPreprocessTests
         // A tiny model's temperature flattens the probabilities; uncalibrated, the comparison is not softened by it.
         using var uncalibrated = Predictor.Load(bundle, new PredictorOptions { Calibrated = false });
         double worstUncalibrated = MaxDifference(uncalibrated, images, logits, 1);
-        Assert.True(worst < Tolerance && worstUncalibrated < Tolerance, $"max probability difference {worst:G3} (temperature {temperature:G3}), {worstUncalibrated:G3} (1)");
+        // Uncalibrated, this tiny model's logits are about as sharp as its temperature (20, the calibration's upper bound) says,
+        // so the same one-level input differences move its probabilities up to ~2.3e-3: the bound there is 5x wider.
+        Assert.True(worst < Tolerance && worstUncalibrated < 5 * Tolerance, $"max probability difference {worst:G3} (temperature {temperature:G3}), {worstUncalibrated:G3} (1)");
         Console.WriteLine($"preprocess.json reproduction over {images.Count} images: max probability difference {worst:G3} at temperature {temperature:G3}, {worstUncalibrated:G3} at 1");
     }
 
@@ -135,15 +137,11 @@ public class OnnxPreprocessTests
                     int side = Math.Min(image.Width, image.Height), offset = (int)Math.Round((Math.Max(image.Width, image.Height) - side) / 2.0, MidpointRounding.ToEven);
                     image = image.Width >= image.Height ? Crop(image, offset, 0, side) : Crop(image, 0, offset, side);
                     break;
-                case "resize" when !step.GetProperty("align_corners").GetBoolean():
-                    int size = step.GetProperty("size").GetInt32(), slack = image.Width - size;
-                    Assert.Equal("uint8", step.GetProperty("output_dtype").GetString());
-                    image = size <= image.Width && image.Width <= size * step.GetProperty("crop_tolerance").GetDouble()
-                        ? Crop(image, (int)Math.Round(slack / 2.0, MidpointRounding.ToEven), slack / 2, size)
-                        : HalfPixelBilinearToBytes(image, size);
-                    break;
                 case "resize":
-                    image = AlignCornersBilinear(image, step.GetProperty("size").GetInt32());
+                    Assert.False(step.GetProperty("align_corners").GetBoolean());
+                    Assert.Equal("uint8", step.GetProperty("output_dtype").GetString());
+                    int size = step.GetProperty("size").GetInt32();
+                    if (image.Width != size) image = HalfPixelBilinearToBytes(image, size);
                     break;
                 case "scale":
                     float scale = file.GetProperty("scale").GetSingle();
@@ -168,10 +166,10 @@ public class OnnxPreprocessTests
         var (w, h) = (codec.Info.Width, codec.Info.Height);
         if (codec.EncodedFormat == SKEncodedImageFormat.Jpeg)
         {
-            int denominator = scaling.GetProperty("denominator").GetInt32();
-            double s = Math.Clamp(scaling.GetProperty("min_short_side").GetDouble() / Math.Min(w, h), 1.0 / denominator, 1);
-            int eighths = 1 + scaling.GetProperty("thresholds").EnumerateArray().Count(t => t.GetDouble() <= s);
-            (w, h) = ((w * eighths + denominator - 1) / denominator, (h * eighths + denominator - 1) / denominator);
+            int denominator = scaling.GetProperty("denominator").GetInt32(), minShortSide = scaling.GetProperty("min_short_side").GetInt32();
+            int Scaled(int side, int n) => (side * n + denominator - 1) / denominator;
+            int n = Enumerable.Range(1, denominator).First(n => n == denominator || Math.Min(Scaled(w, n), Scaled(h, n)) >= minShortSide);
+            (w, h) = (Scaled(w, n), Scaled(h, n));
         }
         using var bitmap = new SKBitmap(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Premul));
         Assert.Equal(SKCodecResult.Success, codec.GetPixels(bitmap.Info, bitmap.GetPixels()));
@@ -191,10 +189,6 @@ public class OnnxPreprocessTests
     /// <summary>Square to <paramref name="size"/>: source = (i + 0.5) * side / size - 0.5, edges clamped, rounded to bytes.</summary>
     private static (float[], int, int) HalfPixelBilinearToBytes((float[] Pixels, int Width, int Height) image, int size) =>
         Bilinear(image, size, i => Math.Clamp((i + 0.5) * image.Width / size - 0.5, 0, image.Width - 1), v => Math.Clamp(MathF.Round(v), 0, 255));
-
-    /// <summary>Square to <paramref name="size"/>: source = i * (side - 1) / (size - 1), float.</summary>
-    private static (float[], int, int) AlignCornersBilinear((float[] Pixels, int Width, int Height) image, int size) =>
-        Bilinear(image, size, i => size > 1 ? (double)i * (image.Width - 1) / (size - 1) : 0, v => v);
 
     private static (float[], int, int) Bilinear((float[] Pixels, int Width, int Height) image, int size, Func<int, double> source, Func<float, float> store)
     {
@@ -272,13 +266,14 @@ public class OnnxPreprocessTests
         Assert.Equal(Normalization.ImageNet.Std, read.Std);
         Assert.Equal(new DetectionCrop(Mode: CropMode.UnionOfKeptBoxes), read.DetectorCrop!.Policy);
         Assert.True(read.DetectorCrop.FullView);
-        Assert.Equal(["decode", "center_square_crop", "resize", "resize", "scale", "normalize"], read.Steps.Select(s => s.Op));
-        Assert.Equal([ImagePipeline.DefaultPresize(64), 64], read.Steps.Where(s => s.Op == "resize").Select(s => s.Size!.Value));
+        Assert.Equal(["decode", "center_square_crop", "resize", "scale", "normalize"], read.Steps.Select(s => s.Op));
+        Assert.Equal([64], read.Steps.Where(s => s.Op == "resize").Select(s => s.Size!.Value));
+        Assert.Equal(64, read.Steps[0].JpegScaling!.MinShortSide);
         Assert.Contains("\"mode\": \"union_of_kept_boxes\"", File.ReadAllText(path));
     }
 
     [Theory]
-    [InlineData("format_version", "\"9\"", "reads format 1")]
+    [InlineData("format_version", "\"9\"", "reads format 2")]
     [InlineData("classes", "[\"a\", \"a\"]", "duplicate class names")]
     [InlineData("std", "[0.2, 0, 0.2]", "standard deviation that is not positive")]
     [InlineData("mean", "[0.5]", "3 finite means")]

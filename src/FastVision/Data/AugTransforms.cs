@@ -35,6 +35,10 @@ public sealed record AugTransforms
     [System.Text.Json.Serialization.JsonIgnore] // derived from the parts
     public bool IsResizeOnly => !DoFlip && MaxRotate == 0 && MinZoom == 1 && MaxZoom == 1 && MaxWarp == 0 && MaxLighting == 0 && MinScale >= 1;
 
+    /// <summary>The largest <see cref="AugDraw.Magnification"/> a draw can have: the most zoom on the smallest crop.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] // derived from the parts
+    public double MaxMagnification => Math.Max(1, MaxZoom) / Math.Sqrt(Math.Min(1, MinScale));
+
     /// <summary>Names of the parts that are switched on, for summaries.</summary>
     public string Describe(int size)
     {
@@ -50,8 +54,8 @@ public sealed record AugTransforms
 
     /// <summary>
     /// Augments <paramref name="images"/> (float [B, 3, H, W], values in [0, 1] after multiplying by
-    /// <paramref name="scale"/>) into [B, 3, <paramref name="size"/>, <paramref name="size"/>] in [0, 1]. Sampling is linear, so scaling the small
-    /// output instead of the large input (e.g. 1/255 for bytes) gives the same result for less work.
+    /// <paramref name="scale"/>) into [B, 3, <paramref name="size"/>, <paramref name="size"/>] in [0, 1]: the tensor path (what runs on a GPU).
+    /// Sampling is linear, so scaling the small output instead of the large input (e.g. 1/255 for bytes) gives the same result for less work.
     /// </summary>
     public Tensor Apply(Tensor images, int size, int seed, float scale = 1f)
     {
@@ -61,29 +65,34 @@ public sealed record AugTransforms
             // The validation path: a plain bilinear resize (the same sampling as an identity grid), no grid to build.
             var resized = images.shape[2] == size && images.shape[3] == size
                 ? images.clone()
-                : nn.functional.interpolate(images, [size, size], mode: InterpolationMode.Bilinear, align_corners: true);
+                : nn.functional.interpolate(images, [size, size], mode: InterpolationMode.Bilinear, align_corners: false);
             using var factor = scale.ToScalar();
             return (scale == 1f ? resized : resized.mul_(factor)).MoveToOuterDisposeScope();
         }
         long batch = images.shape[0];
-        var samples = Draw(seed, (int)batch).Select(ToSampleParams).ToArray();
-        var device = images.device;
-
-        var grid = tensor(SamplingGrid(samples, size), [batch, size, size, 2]).to(device);
-        var output = nn.functional.grid_sample(images, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Reflection, align_corners: true);
+        var draws = Draw(seed, (int)batch);
+        var grid = tensor(SamplingGrid(draws, size), [batch, size, size, 2]).to(images.device);
+        var output = nn.functional.grid_sample(images, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Reflection, align_corners: false);
         if (scale != 1f)
         {
             // An explicit Scalar kept alive across the native call: an implicit temporary can be finalized mid-call.
             using var factor = scale.ToScalar();
             output = output.mul_(factor);
         }
-        if (samples.Any(s => s.Brightness != 0 || s.Contrast != 1))
-        {
-            var add = tensor(samples.Select(s => (float)s.Brightness).ToArray(), [batch, 1, 1, 1]).to(device);
-            var mul = tensor(samples.Select(s => (float)s.Contrast).ToArray(), [batch, 1, 1, 1]).to(device);
-            output = output.logit(1e-6).add_(add).mul_(mul).sigmoid_();
-        }
-        return output.MoveToOuterDisposeScope();
+        return ApplyLighting(output, draws).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Brightness and contrast of <paramref name="draws"/> (one per image, in order) on images in [0, 1], in logit space
+    /// (fastai's lighting); the images unchanged when no draw has any.
+    /// </summary>
+    internal static Tensor ApplyLighting(Tensor images, IReadOnlyList<AugDraw> draws)
+    {
+        if (!draws.Any(d => d.Brightness != 0 || d.Contrast != 1)) return images;
+        long batch = images.shape[0];
+        using var add = tensor(draws.Select(d => (float)d.Brightness).ToArray(), [batch, 1, 1, 1]).to(images.device);
+        using var mul = tensor(draws.Select(d => (float)d.Contrast).ToArray(), [batch, 1, 1, 1]).to(images.device);
+        return images.logit(1e-6).add_(add).mul_(mul).sigmoid_();
     }
 
     /// <summary>
@@ -97,7 +106,14 @@ public sealed record AugTransforms
     /// <param name="Brightness">Shift in logit space (0: none).</param>
     /// <param name="Contrast">Factor in logit space (1: none).</param>
     internal readonly record struct AugDraw(bool Flip, double? RotateDegrees, (double Scale, double CenterX, double CenterY)? Zoom,
-        (double X, double Y)? Warp, (double Side, double X, double Y) Crop, double Brightness, double Contrast);
+        (double X, double Y)? Warp, (double Side, double X, double Y) Crop, double Brightness, double Contrast)
+    {
+        /// <summary>
+        /// How much larger than the output the square must be for one of its pixels per output pixel (zoom over crop side):
+        /// what the decoder's DCT scale has to cover.
+        /// </summary>
+        public double Magnification => (Zoom?.Scale ?? 1) / Crop.Side;
+    }
 
     /// <summary>The draws for a batch of <paramref name="batch"/> images augmented with <paramref name="seed"/>, in order.</summary>
     internal AugDraw[] Draw(int seed, int batch)
@@ -147,70 +163,44 @@ public sealed record AugTransforms
         return new AugDraw(flip, rotate, zoom, warp, crop, brightness, contrast);
     }
 
-    private sealed record SampleParams(float[] Affine, double[]? Warp, (double Scale, double X, double Y) Crop, double Brightness, double Contrast);
-
-    private static SampleParams ToSampleParams(AugDraw d)
+    /// <summary>
+    /// An image's geometry: output coordinates → input coordinates, both in [-1, 1] normalized space with ±1 on the image's
+    /// outer edges (align_corners = false): flip · rotate · zoom, then the perspective warp, then the random-resized crop.
+    /// </summary>
+    internal static Homography Geometry(AugDraw d)
     {
-        // Output coordinates → input coordinates, in [-1, 1] normalized space: flip · rotate · zoom.
-        var m = Matrix3.Identity;
-        if (d.Flip) m *= new Matrix3(-1, 0, 0, 0, 1, 0);
-        if (d.RotateDegrees is { } degrees)
-        {
-            double a = degrees * Math.PI / 180;
-            m *= new Matrix3(Math.Cos(a), -Math.Sin(a), 0, Math.Sin(a), Math.Cos(a), 0);
-        }
-        if (d.Zoom is (var s, var cx, var cy))
-            m *= new Matrix3(1 / s, 0, (1 - 1 / s) * (2 * cx - 1), 0, 1 / s, (1 - 1 / s) * (2 * cy - 1));
-        var warp = d.Warp is (var wx, var wy) ? Perspective.Coefficients(wx, wy) : null;
-        return new SampleParams(m.Top2Rows(), warp, d.Crop, d.Brightness, d.Contrast);
+        var m = Homography.Identity;
+        if (d.Flip) m *= Homography.ScaleTranslate(-1, 0, 1, 0);
+        if (d.RotateDegrees is { } degrees) m *= Homography.Rotation(degrees);
+        if (d.Zoom is (var s, var cx, var cy)) m *= Homography.ScaleTranslate(1 / s, (1 - 1 / s) * (2 * cx - 1), 1 / s, (1 - 1 / s) * (2 * cy - 1));
+        if (d.Warp is (var wx, var wy)) m = Homography.FromCoefficients(Perspective.Coefficients(wx, wy)) * m;
+        var (side, x, y) = d.Crop;
+        return Homography.ScaleTranslate(side, x, side, y) * m;
     }
 
     /// <summary>
-    /// The sampling grid for grid_sample ([B, size, size, 2], x then y, align_corners semantics): each output
-    /// pixel through the affine part, the perspective warp and the random-resized crop. Computed in one pass
-    /// on the CPU, which is several times cheaper than the equivalent chain of tensor operations.
+    /// The sampling grid for grid_sample ([B, size, size, 2], x then y, at output pixel centres, align_corners = false): each
+    /// output pixel through its image's <see cref="Geometry"/>. Computed in one pass on the CPU, several times cheaper than the
+    /// equivalent chain of tensor operations.
     /// </summary>
-    private static float[] SamplingGrid(SampleParams[] samples, int size)
+    private static float[] SamplingGrid(AugDraw[] draws, int size)
     {
-        var grid = new float[samples.Length * size * size * 2];
-        float step = size > 1 ? 2f / (size - 1) : 0;
-        Parallel.For(0, samples.Length, b =>
+        var grid = new float[draws.Length * size * size * 2];
+        Parallel.For(0, draws.Length, b =>
         {
-            var p = samples[b];
-            var a = p.Affine;
-            var w = p.Warp;
-            float cs = (float)p.Crop.Scale, cx = (float)p.Crop.X, cy = (float)p.Crop.Y;
+            var h = Geometry(draws[b]);
             int o = b * size * size * 2;
             for (int i = 0; i < size; i++)
             {
-                float yo = -1 + i * step;
+                double yo = (2 * i + 1.0) / size - 1;
                 for (int j = 0; j < size; j++, o += 2)
                 {
-                    float xo = -1 + j * step;
-                    float x = a[0] * xo + a[1] * yo + a[2];
-                    float y = a[3] * xo + a[4] * yo + a[5];
-                    if (w is not null)
-                    {
-                        float d = (float)(w[6] * x + w[7] * y + 1);
-                        (x, y) = ((float)((w[0] * x + w[1] * y + w[2]) / d), (float)((w[3] * x + w[4] * y + w[5]) / d));
-                    }
-                    grid[o] = cs * x + cx;
-                    grid[o + 1] = cs * y + cy;
+                    var (x, y) = h.Apply((2 * j + 1.0) / size - 1, yo);
+                    grid[o] = (float)x;
+                    grid[o + 1] = (float)y;
                 }
             }
         });
         return grid;
     }
-}
-
-/// <summary>A 2D affine transform as the top two rows of a 3x3 matrix.</summary>
-internal readonly record struct Matrix3(double A, double B, double C, double D, double E, double F)
-{
-    public static Matrix3 Identity => new(1, 0, 0, 0, 1, 0);
-
-    public static Matrix3 operator *(Matrix3 l, Matrix3 r) => new(
-        l.A * r.A + l.B * r.D, l.A * r.B + l.B * r.E, l.A * r.C + l.B * r.F + l.C,
-        l.D * r.A + l.E * r.D, l.D * r.B + l.E * r.E, l.D * r.C + l.E * r.F + l.F);
-
-    public float[] Top2Rows() => [(float)A, (float)B, (float)C, (float)D, (float)E, (float)F];
 }

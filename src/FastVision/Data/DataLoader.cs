@@ -5,7 +5,11 @@ using static TorchSharp.torch;
 
 namespace FastVision.Data;
 
-/// <summary>A batch as decoded: presized images uint8 [B, P, P, 4] (RGBA), class indices [B], and where it sits in the epoch.</summary>
+/// <summary>
+/// A batch as decoded: images uint8 [B, H, W, 4] (RGBA), class indices [B], and where it sits in the epoch. Rendered on the CPU
+/// (<see cref="Rendered"/>), the images are at the model's size with their geometry done; otherwise they are the presized
+/// squares the tensor path augments on its device.
+/// </summary>
 public sealed class Batch(Tensor images, Tensor labels, int epoch, int index, int[] items) : IDisposable
 {
     public Tensor Images { get; } = images;
@@ -15,6 +19,9 @@ public sealed class Batch(Tensor images, Tensor labels, int epoch, int index, in
 
     /// <summary>Positions of the batch's images in <see cref="DataLoader.Items"/>.</summary>
     public int[] Items { get; } = items;
+
+    /// <summary>The draws each image was rendered with in the decoder threads (their lighting is still to apply); null: presized, not rendered.</summary>
+    internal AugTransforms.AugDraw[]? Rendered { get; init; }
 
     public long Count => Labels.shape[0];
 
@@ -43,6 +50,12 @@ public sealed record LoaderSettings
 
     /// <summary>Decoding threads; batches are decoded one ahead of the consumer.</summary>
     public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// On a CPU device, render each image to the model size in the decoder threads (the default, <see cref="Presize.Render"/>);
+    /// false: the tensor path there too (presized squares, grid_sample), which is what other devices run.
+    /// </summary>
+    public bool RenderOnCpu { get; init; } = true;
 
     /// <summary>Batch buffers shared by loaders of these settings (a predictor's one-batch loaders); null: each loader its own.</summary>
     internal BufferPool? Buffers { get; init; }
@@ -107,13 +120,26 @@ public sealed class DataLoader : IBatchSource
         set { pipeline = value; normalizationTensors = null; }
     }
 
+    /// <summary>
+    /// Where batches are augmented (fastai's dls.device); a learner sets its model's. On the CPU each image is rendered to the
+    /// model size in the decoder threads, one resampling from the decoded pixels (unless <see cref="LoaderSettings.RenderOnCpu"/>
+    /// is off); on other devices the presized squares are moved there and augmented as tensors (grid_sample), as fastai does.
+    /// </summary>
+    public Device Device { get; set; } = CPU;
+
+    /// <summary>True when batches come rendered at the model size from the decoder threads (see <see cref="Device"/>).</summary>
+    public bool RendersOnCpu => Settings.RenderOnCpu && Device.type == DeviceType.CPU;
+
     /// <summary>Batches per epoch (before any skipped image).</summary>
     public int BatchCount => IsTrain ? Count / BatchSize : (Count + BatchSize - 1) / BatchSize;
 
     public int LabelOf(int item) => labels[item];
 
     /// <summary>A loader like this one (classes, pipeline, settings, order and augmentation) over other items, e.g. another view of them.</summary>
-    public DataLoader WithItems(IReadOnlyList<ImageItem> items) => new(items, classes, pipeline, Settings, IsTrain, Augmented);
+    public DataLoader WithItems(IReadOnlyList<ImageItem> items) => new(items, classes, pipeline, Settings, IsTrain, Augmented) { Device = Device };
+
+    /// <summary>A loader like this one with other reading settings (e.g. another cache, or the tensor path on the CPU to compare with).</summary>
+    public DataLoader WithSettings(LoaderSettings settings) => new(Items, classes, pipeline, settings, IsTrain, Augmented) { Device = Device };
 
     /// <summary>The next epoch's batches.</summary>
     public IEnumerable<Batch> GetBatches(CancellationToken cancellation = default) => GetBatches(nextEpoch++, cancellation);
@@ -155,15 +181,21 @@ public sealed class DataLoader : IBatchSource
     public const float ByteScale = 1f / 255;
 
     /// <summary>
-    /// uint8 RGBA [B, P, P, 4] → float RGB [B, 3, Size, Size] on <paramref name="device"/>: scaled to [0, 1], augmented
-    /// (training) or resized (validation), then normalized unless <paramref name="normalize"/> is false.
+    /// uint8 RGBA [B, H, W, 4] → float RGB [B, 3, Size, Size] on <paramref name="device"/>: scaled to [0, 1], augmented
+    /// (training) or resized (validation) unless the decoder threads rendered it already (then only the lighting is left), then
+    /// normalized unless <paramref name="normalize"/> is false.
     /// </summary>
     public Tensor Prepare(Batch batch, Device device, bool normalize = true)
     {
         using var scope = NewDisposeScope();
         // Channels-last float (the permuted view keeps HWC memory order): grid_sample reads it about 2x faster.
         var x = batch.Images.to(device).permute(0, 3, 1, 2).to(ScalarType.Float32).narrow(1, 0, 3); // drop alpha after the (dense) conversion
-        if (Augmented && !Pipeline.Augment.IsResizeOnly) x = Pipeline.Augment.Apply(x, Size, AugmentSeed(batch.Epoch, batch.Index), scale: ByteScale);
+        if (batch.Rendered is { } draws)
+        {
+            using var byteRange = 255f.ToScalar(); // explicit and alive across the call (see AugTransforms.Apply)
+            x = AugTransforms.ApplyLighting(x.div_(byteRange), draws);
+        }
+        else if (Augmented && !Pipeline.Augment.IsResizeOnly) x = Pipeline.Augment.Apply(x, Size, AugmentSeed(batch.Epoch, batch.Index), scale: ByteScale);
         else if (x.shape[2] != Size || x.shape[3] != Size) x = AugTransforms.None.Apply(x, Size, 0, scale: ByteScale);
         else
         {
@@ -190,7 +222,7 @@ public sealed class DataLoader : IBatchSource
 
     private IEnumerable<Batch> Iterate(int[] order, int epoch, CancellationToken cancellation)
     {
-        var channel = Channel.CreateBounded<(byte[] Pixels, long[] Labels, int[] Items, int Index)>(
+        var channel = Channel.CreateBounded<(byte[] Pixels, long[] Labels, int[] Items, int Index, AugTransforms.AugDraw[]? Rendered)>(
             new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var producer = Task.Run(async () =>
@@ -202,9 +234,9 @@ public sealed class DataLoader : IBatchSource
                 {
                     int n = Math.Min(BatchSize, order.Length - start);
                     if (n < BatchSize && IsTrain) break; // drop_last
-                    var decoded = DecodeBatch(order.AsSpan(start, n).ToArray(), epoch);
+                    var decoded = DecodeBatch(order.AsSpan(start, n).ToArray(), epoch, index);
                     if (decoded.Labels.Length == 0) continue; // every image of the batch was skipped
-                    await channel.Writer.WriteAsync((decoded.Pixels, decoded.Labels, decoded.Items, index++), stop.Token).ConfigureAwait(false);
+                    await channel.Writer.WriteAsync((decoded.Pixels, decoded.Labels, decoded.Items, index++, decoded.Rendered), stop.Token).ConfigureAwait(false);
                 }
                 channel.Writer.Complete();
             }
@@ -216,10 +248,10 @@ public sealed class DataLoader : IBatchSource
 
         try
         {
-            int p = Pipeline.Presize.Size;
+            int p = RendersOnCpu ? Size : Pipeline.Presize.Size;
             while (true)
             {
-                (byte[] Pixels, long[] Labels, int[] Items, int Index) next;
+                (byte[] Pixels, long[] Labels, int[] Items, int Index, AugTransforms.AugDraw[]? Rendered) next;
                 try
                 {
                     if (!channel.Reader.WaitToReadAsync(stop.Token).AsTask().GetAwaiter().GetResult()) break;
@@ -233,7 +265,7 @@ public sealed class DataLoader : IBatchSource
                 var pixels = next.Pixels.Length == b * p * p * 4 ? next.Pixels : next.Pixels[..(b * p * p * 4)];
                 var images = tensor(pixels, [b, p, p, 4], ScalarType.Byte); // copies: the buffer can go back to the pool
                 buffers.Return(next.Pixels);
-                yield return new Batch(images, tensor(next.Labels, ScalarType.Int64), epoch, next.Index, next.Items);
+                yield return new Batch(images, tensor(next.Labels, ScalarType.Int64), epoch, next.Index, next.Items) { Rendered = next.Rendered };
             }
             producer.GetAwaiter().GetResult();
         }
@@ -244,9 +276,19 @@ public sealed class DataLoader : IBatchSource
         }
     }
 
-    private (byte[] Pixels, long[] Labels, int[] Items) DecodeBatch(int[] indices, int epoch)
+    /// <summary>
+    /// Decodes batch <paramref name="index"/> of <paramref name="epoch"/> in parallel: rendered at the model size with its draws
+    /// (<see cref="RendersOnCpu"/>; identity draws when not augmented), or presized. Skipped images are left out.
+    /// </summary>
+    private (byte[] Pixels, long[] Labels, int[] Items, AugTransforms.AugDraw[]? Rendered) DecodeBatch(int[] indices, int epoch, int index)
     {
-        int size = Pipeline.Presize.Size, stride = size * size * 4;
+        bool render = RendersOnCpu;
+        int size = render ? Size : Pipeline.Presize.Size, stride = size * size * 4;
+        var augment = Augmented ? Pipeline.Augment : AugTransforms.None;
+        // The same draws the tensor path takes for this batch: one seed per batch, image i gets draw i.
+        var draws = render ? augment.Draw(AugmentSeed(epoch, index), indices.Length) : null;
+        // A cached image keeps the resolution the most magnifying draw needs (rendering ignores the presize's).
+        int cacheSide = (int)Math.Ceiling(size * augment.MaxMagnification - 1e-9);
         var pixels = buffers.Rent(indices.Length * stride);
         var ok = new bool[indices.Length];
         try
@@ -257,9 +299,12 @@ public sealed class DataLoader : IBatchSource
                 if (Settings.Issues.IsSkipped(item.Path)) return;
                 // Augmented loaders crop at a random position along the long side; the others crop the center.
                 double position = PresizePosition(epoch, indices[i]);
+                var target = pixels.AsSpan(i * stride, stride);
                 try
                 {
-                    Pipeline.Presize.Apply(item.Path, position, pixels.AsSpan(i * stride, stride), Settings.Cache, Settings.MaxPixels, Pipeline.SourceRegion(item, Settings.MaxPixels));
+                    var source = Pipeline.SourceRegion(item, Settings.MaxPixels);
+                    if (!render) Pipeline.Presize.Apply(item.Path, position, target, Settings.Cache, Settings.MaxPixels, source);
+                    else Presize.Render(item.Path, position, size, augment.IsResizeOnly ? null : draws![i], target, Settings.MaxPixels, source, Settings.Cache, cacheSide);
                     ok[i] = true;
                 }
                 catch (DataSourceException e)
@@ -272,11 +317,11 @@ public sealed class DataLoader : IBatchSource
         {
             throw first;
         }
-        if (ok.All(x => x)) return (pixels, indices.Select(i => (long)labels[i]).ToArray(), indices);
+        if (ok.All(x => x)) return (pixels, indices.Select(i => (long)labels[i]).ToArray(), indices, draws);
         // Move the decoded images over the skipped ones; the consumer reads only the first kept.Length images.
         var kept = Enumerable.Range(0, indices.Length).Where(i => ok[i]).ToArray();
         for (int k = 0; k < kept.Length; k++)
             if (kept[k] != k) pixels.AsSpan(kept[k] * stride, stride).CopyTo(pixels.AsSpan(k * stride));
-        return (pixels, kept.Select(k => (long)labels[indices[k]]).ToArray(), kept.Select(k => indices[k]).ToArray());
+        return (pixels, kept.Select(k => (long)labels[indices[k]]).ToArray(), kept.Select(k => indices[k]).ToArray(), draws is null ? null : [.. kept.Select(k => draws[k])]);
     }
 }

@@ -17,7 +17,10 @@ public sealed record DataLoaderOptions
     /// <summary>The model's input size (the final random-resized crop).</summary>
     public int Size { get; init; } = 224;
 
-    /// <summary>The presizing size; 0 means fastai's ratio 460/224 of <see cref="Size"/>.</summary>
+    /// <summary>
+    /// The presizing size; 0 means fastai's ratio 460/224 of <see cref="Size"/>. Only the tensor path (other devices than the CPU)
+    /// resamples to it; the CPU path takes the same square and renders it straight to <see cref="Size"/>.
+    /// </summary>
     public int Presize { get; init; }
 
     public int BatchSize { get; init; } = 32;

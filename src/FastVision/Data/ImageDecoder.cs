@@ -9,7 +9,7 @@ public sealed record ImageHeader(int Width, int Height, SKEncodedImageFormat For
 /// Decodes image files with SkiaSharp into upright RGBA bitmaps (alpha is carried along and dropped on the tensor side): any format Skia reads whatever the file
 /// extension says (PNG in a .jpg is fine), grey, CMYK and 16-bit images converted to 8-bit RGB, the EXIF
 /// orientation applied, and images above a pixel limit refused before any pixel is decoded. Large JPEGs
-/// are decoded at 1/2, 1/4 or 1/8 scale when that still covers the size asked for.
+/// are decoded at the smallest n/8 scale (DCT scaling) that still covers the size asked for.
 /// </summary>
 public static class ImageDecoder
 {
@@ -26,9 +26,7 @@ public static class ImageDecoder
     public static SKBitmap DecodeUpright(string path, int minShortSide, long maxPixels = DefaultMaxPixels)
     {
         using var codec = OpenCodec(path, maxPixels);
-        var full = codec.Info.Size;
-        float scale = Math.Max(1f / 8f, Math.Min(1f, (float)minShortSide / Math.Min(full.Width, full.Height)));
-        var scaled = codec.GetScaledDimensions(scale);
+        var scaled = CoveringSize(codec, minShortSide);
         var info = new SKImageInfo(scaled.Width, scaled.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
         var decoded = new SKBitmap(info);
         var result = codec.GetPixels(info, decoded.GetPixels());
@@ -39,6 +37,23 @@ public static class ImageDecoder
         }
         if (codec.EncodedOrigin == SKEncodedOrigin.TopLeft) return decoded;
         using (decoded) return Orient(decoded, codec.EncodedOrigin);
+    }
+
+    /// <summary>Eighths of the stored size a JPEG can be decoded at (libjpeg-turbo's DCT scaling).</summary>
+    public const int ScaleDenominator = 8;
+
+    /// <summary>
+    /// The smallest n/8 decode whose shorter side still holds <paramref name="minShortSide"/> pixels (full size when none does).
+    /// JPEGs decode at ceil(side * n / 8); formats without DCT scaling report their full size for every n.
+    /// </summary>
+    private static SKSizeI CoveringSize(SKCodec codec, int minShortSide)
+    {
+        for (int n = 1; n < ScaleDenominator; n++)
+        {
+            var size = codec.GetScaledDimensions((float)n / ScaleDenominator);
+            if (Math.Min(size.Width, size.Height) >= minShortSide) return size;
+        }
+        return codec.Info.Size;
     }
 
     /// <summary>

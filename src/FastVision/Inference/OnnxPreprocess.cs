@@ -23,16 +23,9 @@ public sealed record OnnxPreprocess(
     string FormatVersion, [property: JsonPropertyName("fastvision_version")] string FastVisionVersion, string InputName, string OutputName, string Layout, string ChannelOrder, string Dtype, int Size,
     PreprocessStep[] Steps, float Scale, float[] Mean, float[] Std, string[] Classes, double Temperature, string Probabilities)
 {
-    public const string CurrentFormat = "1";
+    public const string CurrentFormat = "2"; // 2: one resampling, decoded square straight to the model size
     public const string LayoutNchw = "NCHW", Rgb = "RGB", Float32 = "float32";
     private const string ProbabilityRule = "softmax(logits / temperature)";
-
-    /// <summary>
-    /// Skia's choice of libjpeg-turbo's n/8 DCT scale for a wanted scale s (SkJpegCodec::onGetScaledDimensions, which
-    /// <see cref="ImageDecoder.DecodeUpright"/> relies on): n = 1 + the number of thresholds ≤ s. The test decodes at the size
-    /// this rule gives and matches the predictor, so a Skia that changed it would fail there.
-    /// </summary>
-    public static IReadOnlyList<double> JpegScaleThresholds { get; } = [0.1875, 0.3125, 0.4375, 0.5625, 0.6875, 0.8125, 0.9375];
 
     /// <summary>With a detector crop policy: how the region the steps start from is chosen; null: whole images only.</summary>
     public DetectorCropStep? DetectorCrop { get; init; }
@@ -57,16 +50,16 @@ public sealed record OnnxPreprocess(
     {
         var pipeline = metadata.Pipeline;
         var normalization = pipeline.Normalization ?? throw new ArgumentException("The pipeline has no normalization yet (a learner sets its model's).", nameof(metadata));
-        int presize = pipeline.Presize.Size;
+        int size = pipeline.Size;
         PreprocessStep[] steps =
         [
             new("decode")
             {
                 Orientation = "exif",
-                JpegScaling = new JpegScaling(presize, 8, [.. JpegScaleThresholds]),
+                JpegScaling = new JpegScaling(size, ImageDecoder.ScaleDenominator),
                 Rule = "Decode to 8-bit RGBA, alpha premultiplied (opaque images: plain RGB), grey and CMYK converted to RGB, no colour management, then apply the EXIF orientation. " +
-                    "A JPEG (recognized by content) is decoded with libjpeg-turbo DCT scaling n/8 (default IDCT, fancy upsampling): s = clamp(min_short_side / min(width, height), 1/8, 1), " +
-                    "n = 1 + count(thresholds <= s), decoded size ceil(width * n / 8) x ceil(height * n / 8). Other formats decode at full size.",
+                    "A JPEG (recognized by content) is decoded with libjpeg-turbo DCT scaling n/8 (default IDCT, fancy upsampling) at the smallest n in 1..8 whose decoded size " +
+                    "ceil(width * n / 8) x ceil(height * n / 8) has a shorter side >= min_short_side (n = 8 when none has). Other formats decode at full size.",
             },
             new("center_square_crop")
             {
@@ -74,16 +67,9 @@ public sealed record OnnxPreprocess(
             },
             new("resize")
             {
-                Size = presize, Filter = "bilinear", AlignCorners = false, CropTolerance = Presize.CropTolerance, OutputDtype = "uint8",
-                Rule = "If size <= side <= size * crop_tolerance: no resampling; keep the size x size square at left = round_half_even((side - size) / 2), top = floor((side - size) / 2). " +
-                    "Otherwise resample side x side to size x size, bilinear with pixel centres: source = (i + 0.5) * side / size - 0.5, clamped to the edge pixels, no antialiasing " +
-                    "(Skia linear filter, no mipmaps), rounded to uint8.",
-            },
-            new("resize")
-            {
-                Size = pipeline.Size, Filter = "bilinear", AlignCorners = true,
-                Rule = $"Float32 bilinear from {presize} x {presize} to size x size with align_corners: source = i * ({presize} - 1) / (size - 1), no antialiasing " +
-                    "(torch.nn.functional.interpolate(mode='bilinear', align_corners=True)); the identity when the sizes are equal. Alpha is dropped.",
+                Size = size, Filter = "bilinear", AlignCorners = false, OutputDtype = "uint8",
+                Rule = "Resample side x side to size x size (the identity when side = size), bilinear with pixel centres: source = (i + 0.5) * side / size - 0.5, " +
+                    "clamped to the edge pixels, no antialiasing (Skia linear filter, no mipmaps), rounded to uint8. Alpha is dropped.",
             },
             new("scale") { Rule = "x * scale." },
             new("normalize") { Rule = "(x - mean[c]) / std[c] for c in R, G, B; then HWC -> CHW and batch: NCHW float32." },
@@ -137,9 +123,6 @@ public sealed record PreprocessStep(string Op)
     public string? Filter { get; init; }
     public bool? AlignCorners { get; init; }
 
-    /// <summary>See <see cref="Presize.CropTolerance"/>: a square this close to the size is cropped, not resampled.</summary>
-    public double? CropTolerance { get; init; }
-
     /// <summary>The step's result is rounded to this type (bytes), which the next step reads.</summary>
     public string? OutputDtype { get; init; }
 
@@ -148,8 +131,8 @@ public sealed record PreprocessStep(string Op)
     public required string Rule { get; init; }
 }
 
-/// <summary>How large a JPEG is decoded: the short side is meant to stay at least <paramref name="MinShortSide"/> (the presize), in steps of 1/<paramref name="Denominator"/>.</summary>
-public sealed record JpegScaling(int MinShortSide, int Denominator, double[] Thresholds);
+/// <summary>How large a JPEG is decoded: the smallest n/<paramref name="Denominator"/> of its size whose short side holds <paramref name="MinShortSide"/> (the model's size).</summary>
+public sealed record JpegScaling(int MinShortSide, int Denominator);
 
 /// <summary>
 /// The detector crop that precedes the steps when the bundle was trained on crops: the region comes from each image's

@@ -117,7 +117,7 @@ public sealed class Predictor : IDisposable
         var settings = new LoaderSettings { BatchSize = Options.BatchSize, Seed = seed ?? Options.Seed, Issues = issues, Buffers = buffers };
         float[][] Pass(bool augment, int epoch, out Predictions raw)
         {
-            var loader = new DataLoader(items, Classes, Metadata.Pipeline, settings, isTrain: false, augment);
+            var loader = new DataLoader(items, Classes, Metadata.Pipeline, settings, isTrain: false, augment) { Device = engine.Device };
             raw = ViewAveraging.Collect(engine, loader, epoch, _ => afterBatch?.Invoke());
             return raw.Probabilities(engineCalibrates ? 1 : Temperature);
         }

@@ -38,6 +38,7 @@ public partial class Learner : IDisposable
         Device = TorchRuntime.Device(options.Device);
         this.model = model;
         model.to(Device);
+        dls.Train.Device = dls.Valid.Device = Device; // fastai's dls.to(device): where batches are augmented
         LayerGroups = splitter?.Invoke(model) ?? [[model]];
         Metrics = options.Metrics?.Invoke(dls.Classes) ?? [new Accuracy(), new ErrorRate()];
         LossFunction = lossFunction ?? CrossEntropy(nn.Reduction.Mean);
