@@ -46,7 +46,12 @@ public class ReportTests
             Assert.True(bitmap.Width >= 2 * 96 && bitmap.Height >= 2 * 96);
         }
         var summary = PipelineSummary.Build(dls);
-        foreach (var step in new[] { "label", "header", "presize", "collate", "to float", "augment", "normalize", "[1,3,32,32]" })
+        // The CPU path's steps (the loaders render each image in the decoder threads), then the tensor path's (other devices).
+        foreach (var step in new[] { "label", "header", "decode (item)", "render (item)", "collate", "to float", "lighting (batch)", "valid path", "normalize", "[1,3,32,32]" })
             Assert.Contains(step, summary);
+        var tensorPath = new DataLoaders(dls.Train.WithSettings(dls.Train.Settings with { RenderOnCpu = false }), dls.Valid, dls.Data, dls.BatchSizing);
+        var tensorSummary = PipelineSummary.Build(tensorPath);
+        foreach (var step in new[] { "presize (item)", "[1,40,40,4]", "augment (batch)", "on cpu", "[1,3,32,32]" })
+            Assert.Contains(step, tensorSummary);
     }
 }
