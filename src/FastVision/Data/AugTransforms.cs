@@ -39,6 +39,12 @@ public sealed record AugTransforms
     [System.Text.Json.Serialization.JsonIgnore] // derived from the parts
     public double MaxMagnification => Math.Max(1, MaxZoom) / Math.Sqrt(Math.Min(1, MinScale));
 
+    /// <summary>
+    /// The square side (pixels) that keeps one source pixel per output pixel at <paramref name="size"/> under
+    /// <paramref name="magnification"/>: what decoding and the cache must cover (a hair under an integer rounds down).
+    /// </summary>
+    internal static int CoveringSide(int size, double magnification) => (int)Math.Ceiling(size * magnification - 1e-9);
+
     /// <summary>Names of the parts that are switched on, for summaries.</summary>
     public string Describe(int size)
     {

@@ -288,7 +288,7 @@ public sealed class DataLoader : IBatchSource
         // The same draws the tensor path takes for this batch: one seed per batch, image i gets draw i.
         var draws = render ? augment.Draw(AugmentSeed(epoch, index), indices.Length) : null;
         // A cached image keeps the resolution the most magnifying draw needs (rendering ignores the presize's).
-        int cacheSide = (int)Math.Ceiling(size * augment.MaxMagnification - 1e-9);
+        int cacheSide = AugTransforms.CoveringSide(size, augment.MaxMagnification);
         var pixels = buffers.Rent(indices.Length * stride);
         var ok = new bool[indices.Length];
         try

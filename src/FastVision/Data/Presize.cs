@@ -57,7 +57,7 @@ public sealed record Presize(int Size)
     {
         SKRectI region;
         SKBitmap upright;
-        if (cache is null) upright = Decode(path, source, (int)Math.Ceiling(size * (draw?.Magnification ?? 1) - 1e-9), maxPixels, out region);
+        if (cache is null) upright = Decode(path, source, AugTransforms.CoveringSide(size, draw?.Magnification ?? 1), maxPixels, out region);
         else
         {
             var (pixels, w, h) = cache.GetOrCreate(path, cacheSide, () => ShortSideResized(path, source, cacheSide, maxPixels), CacheVariant(source));

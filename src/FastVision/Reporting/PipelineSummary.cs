@@ -32,7 +32,7 @@ public static class PipelineSummary
         if (loader.RendersOnCpu)
         {
             // What the decoder threads do: the whole geometry in one draw from the decoded pixels (Presize.Render).
-            int covering = (int)Math.Ceiling(size * pipeline.Augment.MaxMagnification - 1e-9);
+            int covering = AugTransforms.CoveringSide(size, pipeline.Augment.MaxMagnification);
             using (var decoded = ImageDecoder.DecodeUpright(item.Path, covering, settings.MaxPixels))
                 sb.AppendLine(inv, $"  decode (item)         {header.Width}x{header.Height} → {decoded.Width}x{decoded.Height} (smallest JPEG DCT scale whose square keeps {covering} px: {size} x {pipeline.Augment.MaxMagnification:0.##}, the most zoom on the smallest crop)");
             var rgba = new byte[size * size * 4];
