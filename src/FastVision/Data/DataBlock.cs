@@ -32,7 +32,7 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
     /// <summary>Detector output (MegaDetector's batch format) for the items, looked up by their path relative to the data folder; null: none.</summary>
     public MegaDetectorResults? Detections { get; init; }
 
-    /// <summary>The class list; labels outside it are errors. Null: the source's declared classes, else the sorted labels.</summary>
+    /// <summary>The class list; labels outside it are errors. Null: the source's declared classes, else the sorted labels (numerically when all are integers).</summary>
     public IReadOnlyList<string>? Classes { get; init; }
 
     public double ValidPct { get; init; } = 0.2;
@@ -51,7 +51,7 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
         var labelled = new List<ImageItem>(found.Count);
         foreach (var item in found)
         {
-            var label = Labeller is null ? item.Label : Labeller.Label(item);
+            var label = Labeller is null ? item.Label : Labeller.Label(item, path);
             if (string.IsNullOrEmpty(label))
                 throw new DataSourceException($"{item.Describe()}: no label ({Labeller?.Describe() ?? "the source gave none"}).");
             labelled.Add(item with { Label = label, Detections = Detections?.Find(item, path) ?? item.Detections });
@@ -83,7 +83,7 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
         var train = trainIndices.Select(i => position[i]).ToArray();
         var valid = validIndices.Select(i => position[i]).ToArray();
 
-        var classes = Classes ?? Items.Vocabulary ?? items.Select(i => i.Label!).Distinct().Order(StringComparer.Ordinal).ToList();
+        var classes = Classes ?? Items.Vocabulary ?? SortedClasses(items.Select(i => i.Label!).Distinct());
         var known = classes.ToHashSet(StringComparer.Ordinal);
         foreach (var item in items.Where(i => !known.Contains(i.Label!)))
             throw new DataSourceException($"{item.Describe()}: unknown class '{item.Label}' (classes: {string.Join(", ", classes)}).");
@@ -110,6 +110,16 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
         var train = new DataLoader(Pipeline.TrainingItems(data.Train.Select(i => data.Items[i]).ToList()), data.Classes, Pipeline, settings, isTrain: true);
         var valid = new DataLoader(data.Valid.Select(i => data.Items[i]).ToList(), data.Classes, Pipeline, settings, isTrain: false);
         return new DataLoaders(train, valid, data, batches);
+    }
+
+    /// <summary>Ordinal order, or numeric when every label is an integer (class indices: 2 before 10, as fastai sorts its vocab).</summary>
+    private static List<string> SortedClasses(IEnumerable<string> labels)
+    {
+        var distinct = labels.ToList();
+        var numbers = distinct.Select(l => long.TryParse(l, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : (long?)null).ToList();
+        return numbers.All(n => n is not null)
+            ? distinct.Zip(numbers).OrderBy(p => p.Second).Select(p => p.First).ToList()
+            : distinct.Order(StringComparer.Ordinal).ToList();
     }
 
     private ISplitter DefaultSplitter(IReadOnlyList<ImageItem> items) =>
