@@ -73,7 +73,7 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
         if (usable.Count == 0) throw new DataSourceException($"{path}: no usable images ({issues.Skipped.Count} skipped).");
 
         var split = Splitter ?? DefaultSplitter(usable);
-        var (trainIndices, validIndices) = split.Split(usable);
+        var (trainIndices, validIndices) = SplitOf(split, usable, path);
         if (trainIndices.Length == 0 || validIndices.Length == 0)
             throw new DataSourceException($"{path}: the split ({split.Describe()}) leaves {trainIndices.Length} training and {validIndices.Length} validation images.");
         // Items on neither side (e.g. a test/ folder next to train/ and valid/) take no part, not even in the classes.
@@ -110,6 +110,19 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
         var train = new DataLoader(Pipeline.TrainingItems(data.Train.Select(i => data.Items[i]).ToList()), data.Classes, Pipeline, settings, isTrain: true);
         var valid = new DataLoader(data.Valid.Select(i => data.Items[i]).ToList(), data.Classes, Pipeline, settings, isTrain: false);
         return new DataLoaders(train, valid, data, batches);
+    }
+
+    /// <summary>The split's indices; a split that cannot be made (too few sites) says which data folder it is about.</summary>
+    private static (int[] Train, int[] Valid) SplitOf(ISplitter split, IReadOnlyList<ImageItem> items, string path)
+    {
+        try
+        {
+            return split.Split(items);
+        }
+        catch (DataSourceException e) when (!e.Message.Contains(path, StringComparison.Ordinal))
+        {
+            throw new DataSourceException($"{path}: {e.Message}");
+        }
     }
 
     /// <summary>Ordinal order, or numeric when every label is an integer (class indices: 2 before 10, as fastai sorts its vocab).</summary>

@@ -44,6 +44,6 @@ public readonly record struct FolderLevel
         (false, 1) => "parent folder",
         (false, 2) => "grandparent folder",
         (false, var up) => $"folder {up} levels up",
-        (true, var down) => $"folder {down} below the data folder (0 = top)",
+        (true, var down) => $"folder {down} of the path below the data folder (0 = top)",
     };
 }

@@ -21,7 +21,7 @@ public sealed class FolderLabeller(FolderLevel level) : ILabeller
 
     public string? Label(ImageItem item, string root) => Level.Of(item.Path, root);
 
-    public string Describe() => $"{Level} name";
+    public string Describe() => Level.FromTop ? $"name of {Level}" : $"{Level} name";
 }
 
 /// <summary>fastai's RegexLabeller: the first group of a regex matched against the path below the data folder, '/'-separated.</summary>
