@@ -96,7 +96,6 @@ public sealed class CamtrapDpSource : IItemSource
         var rows = CsvTable.Read(path, "mediaID", "deploymentID", "filePath");
         CsvTable.RequireUniqueIds(path, rows, "mediaID");
         var media = new List<Media>(rows.Count);
-        var firstRow = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var row in rows)
         {
             var (id, deployment, file) = (row.Cells["mediaID"], row.Cells["deploymentID"], row.Cells["filePath"]);
@@ -104,7 +103,6 @@ public sealed class CamtrapDpSource : IItemSource
             if (!sites.ContainsKey(deployment))
                 throw new DataSourceException($"{path} row {row.Line}: media '{id}' names deployment '{deployment}', which is not in {DeploymentsFile}.");
             if (file.Length == 0) throw new DataSourceException($"{path} row {row.Line}: media '{id}' has an empty filePath.");
-            if (!firstRow.TryAdd(file, row.Line)) throw new DataSourceException($"{path} row {row.Line}: duplicate filePath '{file}' (first at row {firstRow[file]}).");
             bool isImage = row.Cells.GetValueOrDefault("fileMediatype") is not { Length: > 0 } type || type.StartsWith("image/", StringComparison.OrdinalIgnoreCase);
             media.Add(new Media(row, id, deployment, file, isImage));
         }

@@ -49,8 +49,12 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
         var issues = new DataIssues(OnBadImage);
         var found = Items.GetItems(path, issues);
         var labelled = new List<ImageItem>(found.Count);
+        // Two rows naming one file: which label would it have?
+        var listed = new Dictionary<string, ImageItem>(StringComparer.Ordinal);
         foreach (var item in found)
         {
+            if (!listed.TryAdd(Path.GetFullPath(item.Path), item))
+                throw new DataSourceException($"{item.Describe()}: duplicate file, already listed at {listed[Path.GetFullPath(item.Path)].Origin ?? item.Path}.");
             var label = Labeller is null ? item.Label : Labeller.Label(item, path);
             if (string.IsNullOrEmpty(label))
                 throw new DataSourceException($"{item.Describe()}: no label ({Labeller?.Describe() ?? "the source gave none"}).");

@@ -39,8 +39,7 @@ public sealed class ImageFileSource(IReadOnlySet<string>? extensions = null) : I
 /// available to labellers and splitters (<see cref="ImageItem.Fields"/>); "id" and "site" columns are recognized.
 /// When <paramref name="sequenceColumn"/> is given, that column must exist and every row must name a sequence
 /// (<see cref="ImageItem.Sequence"/>): an empty cell would silently make a one-frame sequence of the row. Likewise
-/// <see cref="GroupColumn"/> names each row's group (<see cref="ImageItem.Site"/>) instead of "site". Two rows naming
-/// the same file are an error: which label would it have?
+/// <see cref="GroupColumn"/> names each row's group (<see cref="ImageItem.Site"/>) instead of "site".
 /// </summary>
 public sealed class CsvSource(string csvFile, string pathColumn = "filepath", string? sequenceColumn = null) : IItemSource
 {
@@ -66,14 +65,11 @@ public sealed class CsvSource(string csvFile, string pathColumn = "filepath", st
         var rows = CsvTable.Read(csvPath, [.. required.Distinct()]);
         CsvTable.RequireUniqueIds(csvPath, rows);
         var items = new List<ImageItem>(rows.Count);
-        var firstRow = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var row in rows)
         {
             row.Cells.TryGetValue("id", out var id);
             var where = $"{csvPath} row {row.Line}";
             var path = ResolveInside(root, row.Cells[pathColumn], where);
-            if (!firstRow.TryAdd(path, row.Line))
-                throw new DataSourceException($"{where}: duplicate file path '{row.Cells[pathColumn]}' (first at row {firstRow[path]}).");
             var item = new ImageItem(path, null, id, GroupOf(row, where)) { Origin = $"{csvFile} row {row.Line}", Fields = row.Cells, Sequence = SequenceOf(row, csvPath) };
             items.Add(item);
         }
