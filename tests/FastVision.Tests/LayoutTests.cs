@@ -149,6 +149,8 @@ public class LayoutTests
         Assert.DoesNotContain("d3-m6", labels.Keys);  // no observation
         Assert.DoesNotContain("v1", labels.Keys);     // a video
         Assert.Equal(["L1", "L2", "d4"], data.Items.Select(i => i.Site!).Distinct().Order(StringComparer.Ordinal));
+        var sequences = data.Items.ToDictionary(i => i.Id!, i => i.Sequence);
+        Assert.Equal(("e-d1", "e-d3", "e-d4a", "e-d4b"), (sequences["d1-m0"], sequences["d3-m2"], sequences["d4-m0"], sequences["d4-m5"]));
         Assert.Contains(data.Issues.Warnings, w => w.Contains("1 image(s) have observations of different labels") && w.Contains("d1-m7 (blank, Ocelot)"));
         Assert.Contains(data.Issues.Warnings, w => w.Contains("2 image(s) have no observation"));
         Assert.Contains(data.Issues.Warnings, w => w.Contains("1 media file(s) are not images"));

@@ -8,7 +8,8 @@ namespace FastVision.Data;
 /// <c>scientificName</c> of its animal observations; observationType blank, human and vehicle give the labels "blank",
 /// "human" and "vehicle". Its group (<see cref="ImageItem.Site"/>) is its deployment's <c>locationID</c> when the
 /// deployment names one (deployments at one location share a background), else the <c>deploymentID</c>, so the
-/// default split keeps each camera place on one side.
+/// default split keeps each camera place on one side. Its <see cref="ImageItem.Sequence"/> is the <c>eventID</c> of the
+/// observations that label it, when they name one.
 /// <para>
 /// Media-level observations (a <c>mediaID</c>) label their media. Event-level ones (<c>mediaID</c> empty) label every
 /// image of their deployment whose <c>timestamp</c> is in [<c>eventStart</c>, <c>eventEnd</c>], unless the image has
@@ -30,7 +31,7 @@ public sealed class CamtrapDpSource : IItemSource
     /// <summary>A row of media.csv; <see cref="IsImage"/> false for other media (video), whose observations are valid but unused.</summary>
     private sealed record Media(CsvTable.Row Row, string Id, string Deployment, string FilePath, bool IsImage);
 
-    private sealed record Observation(string Label, string? MediaId, string Deployment, DateTimeOffset Start, DateTimeOffset End);
+    private sealed record Observation(string Label, string? MediaId, string Deployment, string? EventId, DateTimeOffset Start, DateTimeOffset End);
 
     public IReadOnlyList<ImageItem> GetItems(string root, DataIssues issues)
     {
@@ -49,18 +50,20 @@ public sealed class CamtrapDpSource : IItemSource
             issues.Warn($"{MediaFile}: {notImages} media file(s) are not images (fileMediatype) and are not used.");
         foreach (var m in media.Where(m => m.IsImage))
         {
-            var labels = byMedia[m.Id].Select(o => o.Label).ToList();
-            if (labels.Count == 0 && events[m.Deployment].Any())
+            var labelling = byMedia[m.Id].ToList();
+            if (labelling.Count == 0 && events[m.Deployment].Any())
             {
                 var time = Time(m.Row, "timestamp", $"{mediaPath} row {m.Row.Line}");
-                labels = events[m.Deployment].Where(o => o.Start <= time && time <= o.End).Select(o => o.Label).ToList();
+                labelling = events[m.Deployment].Where(o => o.Start <= time && time <= o.End).ToList();
             }
-            var distinct = labels.Where(l => l.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+            var distinct = labelling.Select(o => o.Label).Where(l => l.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+            var eventIds = labelling.Select(o => o.EventId).Distinct().ToList();
             if (distinct.Count == 0) { unlabelled++; continue; }
             if (distinct.Count > 1) { mixed.Add($"{m.Id} ({string.Join(", ", distinct)})"); continue; }
             var item = new ImageItem(CsvSource.ResolveInside(root, m.FilePath, $"{mediaPath} row {m.Row.Line}"), distinct[0], m.Id, sites[m.Deployment])
             {
                 Origin = $"{MediaFile} row {m.Row.Line}", Fields = m.Row.Cells,
+                Sequence = eventIds is [{ } eventId] ? eventId : null, // the event is the trigger sequence predictions can be pooled over
             };
             if (File.Exists(item.Path)) items.Add(item);
             else issues.MissingFile(item);
@@ -119,6 +122,7 @@ public sealed class CamtrapDpSource : IItemSource
         {
             var where = $"{path} row {row.Line}";
             var (deployment, mediaId, type) = (row.Cells["deploymentID"], row.Cells["mediaID"], row.Cells["observationType"]);
+            var eventId = row.Cells.GetValueOrDefault("eventID") is { Length: > 0 } e ? e : null;
             if (!sites.ContainsKey(deployment)) throw new DataSourceException($"{where}: deployment '{deployment}' is not in {DeploymentsFile}.");
             var label = type switch
             {
@@ -134,14 +138,14 @@ public sealed class CamtrapDpSource : IItemSource
                 if (!media.TryGetValue(mediaId, out var of)) throw new DataSourceException($"{where}: media '{mediaId}' is not in {MediaFile}.");
                 if (of.Deployment != deployment)
                     throw new DataSourceException($"{where}: deployment '{deployment}' differs from media '{mediaId}''s deployment '{of.Deployment}'.");
-                observations.Add(new Observation(label, mediaId, deployment, default, default));
+                observations.Add(new Observation(label, mediaId, deployment, eventId, default, default));
             }
             else
             {
                 var start = Time(row, "eventStart", where);
                 var end = Time(row, "eventEnd", where);
                 if (end < start) throw new DataSourceException($"{where}: eventEnd {row.Cells["eventEnd"]} is before eventStart {row.Cells["eventStart"]}.");
-                observations.Add(new Observation(label, null, deployment, start, end));
+                observations.Add(new Observation(label, null, deployment, eventId, start, end));
             }
         }
         return observations;
