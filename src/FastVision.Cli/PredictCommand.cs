@@ -83,6 +83,7 @@ internal static class PredictCommand
     private static int Report(PredictionJobResult r, PredictionJobOptions options)
     {
         if (options.Detections is { } d) Console.WriteLine($"detections: {d.Path}: {r.WithDetections} of {r.Assigned} images listed");
+        Console.WriteLine(r.Summary.Format());
         var counts = r.PredictedClasses.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}");
         return CliOutput.Result($"predict: {r.Predicted} image(s) -> {r.Output}; failed {r.Failed}; already there {r.Resumed} of {r.Assigned}; predicted: {(r.PredictedClasses.Count == 0 ? "none" : string.Join(", ", counts))}",
             new

@@ -35,6 +35,21 @@ public class InterpretationTests
     }
 
     [Fact]
+    public void TheNormalizedViewShowsEachRowsSharesAndEmptyRowsAsZero()
+    {
+        var interp = new ClassificationInterpretation(["a", "b", "c", "d"], [Row(0, 0, 0.8f, 0.1f, 0.1f, 0), Row(1, 0, 0.2f, 0.7f, 0.1f, 0), Row(2, 0, 0.3f, 0.6f, 0.1f, 0), Row(3, 2, 0.1f, 0.1f, 0.8f, 0)]);
+        var shares = interp.NormalizedConfusionMatrix();
+        for (int a = 0; a < 4; a++)
+            Assert.Equal(a is 1 or 3 ? 0 : 1, Enumerable.Range(0, 4).Sum(p => shares[a, p]), 12); // rows sum to 1; b and d have no images
+        var text = interp.Report(normalize: true);
+        Assert.Contains("row-normalized", text);
+        Assert.Matches(@"a\s+0\.33\s+0\.67\s+0\.00\s+0\.00", text);
+        Assert.Matches(@"b\s+0\.00\s+0\.00\s+0\.00\s+0\.00", text);
+        Assert.DoesNotContain("NaN", text);
+        Assert.Matches(@"a\s+1\s+2\s+0\s+0", interp.Report()); // counts by default
+    }
+
+    [Fact]
     public void TopLossesAndPerClassScores()
     {
         var interp = HandBuilt();

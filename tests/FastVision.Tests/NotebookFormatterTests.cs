@@ -29,7 +29,9 @@ public partial class NotebookFormatterTests
         Assert.Contains("<table class=\"fastvision-classes\">", data);
         foreach (var c in dls.Classes) Assert.Contains($"<td>{c}</td>", data);
         Assert.Contains("Data report", data);
-        Assert.Single(Pngs(data)); // the training batch
+        var pictures = Pngs(data); // the training batch, the class gallery (a row per class)
+        Assert.Equal(2, pictures.Count);
+        Assert.True(pictures[1].Height > pictures[1].Width, "a row per class, 4 images a row");
 
         var found = learn.LrFind(1e-5, 1, numIterations: 8, stopDivergence: false);
         var lr = Html(found);

@@ -50,7 +50,7 @@ public partial class SampleNotebookTests(ITestOutputHelper output)
 
         var data = Shown("ImageDataLoaders.FromFolder");
         Assert.Contains("<table class=\"fastvision-classes\">", data);
-        Assert.Equal(1, PngCount(data));
+        Assert.Equal(2, PngCount(data)); // the batch and the class gallery
         var lr = Shown("learn.LrFind()");
         Assert.Contains("<table class=\"fastvision-lr-suggestions\">", lr);
         Assert.Equal(1, PngCount(lr));

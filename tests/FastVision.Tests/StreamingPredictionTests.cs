@@ -186,6 +186,35 @@ public class StreamingPredictionTests(TinyModelFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public void PredictPrintsASummaryOfWhatItWrote()
+    {
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir.Combine("corrupt.jpg"), [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]);
+        File.WriteAllLines(dir.Combine("list.txt"), [.. ImageFiles.Find(fixture.Season).Take(9), "corrupt.jpg"]);
+        var run = CliRunner.Run("predict", fixture.Model, dir.Combine("list.txt"), "--out", dir.Combine("preds.csv"));
+        Assert.True(run.ExitCode == 0, run.Output + run.Errors);
+
+        var written = Rows(dir.Combine("preds.csv")).Values.Where(r => r[1].Length > 0).GroupBy(r => r[1]).ToDictionary(g => g.Key, g => g.Count());
+        var lines = run.Output.Split('\n', StringSplitOptions.TrimEntries);
+        int header = Array.FindIndex(lines, l => l.StartsWith("predicted", StringComparison.Ordinal) && l.EndsWith("mean p", StringComparison.Ordinal));
+        Assert.True(header >= 0, run.Output);
+        var table = lines[(header + 1)..].TakeWhile(l => !l.StartsWith("predict:", StringComparison.Ordinal)).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var shown = table.Where(c => c[0] != "failed").ToDictionary(c => c[0], c => int.Parse(c[1], CultureInfo.InvariantCulture));
+        Assert.Equal(written.OrderBy(kv => kv.Key), shown.OrderBy(kv => kv.Key));
+        Assert.Equal(written.Values.OrderDescending(), shown.Values); // most predicted first
+        Assert.Equal(["failed", "1"], Assert.Single(table, c => c[0] == "failed"));
+        Assert.All(table.Where(c => c[0] != "failed"), c => Assert.InRange(double.Parse(c[3], CultureInfo.InvariantCulture), 0, 1));
+
+        var summary = new PredictionSummary(["a", "b"]);
+        summary.Add([new PredictionRecord("x.jpg", null, [0.2f, 0.8f], null, null, null), new PredictionRecord("y.jpg", null, [0.4f, 0.6f], null, null, null),
+            new PredictionRecord("z.jpg", null, null, null, null, "not found")]);
+        var b = Assert.Single(summary.Classes);
+        Assert.Equal(("b", 2, 1.0), (b.Class, b.Images, b.Share));
+        Assert.Equal(0.7, b.MeanProbability, 6);
+        Assert.Equal(1, summary.Failed);
+    }
+
+    [Fact]
     public void ResumeWithAnotherModelOrOtherOptionsIsRefused()
     {
         using var dir = new TempDir();

@@ -23,8 +23,12 @@ public sealed record PredictionJobOptions
 
 /// <summary>What a job did: its part file, images listed for its shard, lines that were already there, and what this run added.</summary>
 /// <param name="WithDetections">Images of the shard the detections file lists (0 without one).</param>
-public sealed record PredictionJobResult(string Output, int Assigned, int Resumed, int Predicted, int Failed, IReadOnlyDictionary<string, int> PredictedClasses)
+public sealed record PredictionJobResult(string Output, int Assigned, int Resumed, PredictionSummary Summary)
 {
+    public int Predicted => Summary.Predicted;
+    public int Failed => Summary.Failed;
+    public IReadOnlyDictionary<string, int> PredictedClasses => Summary.Counts;
+
     public int WithDetections { get; init; }
 }
 
@@ -65,7 +69,7 @@ public static class PredictionJob
         manifest = manifest with { Assigned = assigned };
         manifest.Write(part);
 
-        var tally = new Tally(predictor.Classes);
+        var summary = new PredictionSummary(predictor.Classes);
         int done = output.Resumed;
         var pending = new Queue<(ListedImage[] Batch, Task<PredictionSet> Prediction)>();
         void Finish()
@@ -73,7 +77,7 @@ public static class PredictionJob
             var (batch, prediction) = pending.Dequeue();
             var records = Records(batch, prediction.GetAwaiter().GetResult(), predictor.Metadata.Pipeline.Crop);
             output.Append(records);
-            tally.Add(records);
+            summary.Add(records);
             done += batch.Length;
             progress?.Invoke(new PredictionProgress(records, done, assigned));
         }
@@ -95,7 +99,7 @@ public static class PredictionJob
         }
         output.Complete();
         (manifest with { Complete = true, Rows = output.Keys.Count, Failures = output.Failures }).Write(part);
-        return new PredictionJobResult(part, assigned, output.Resumed, tally.Predicted, tally.Failed, tally.Classes) { WithDetections = withDetections };
+        return new PredictionJobResult(part, assigned, output.Resumed, summary) { WithDetections = withDetections };
     }
 
     /// <summary>
@@ -114,10 +118,10 @@ public static class PredictionJob
             output.Append(records);
             output.Complete();
         });
-        var tally = new Tally(predictor.Classes);
-        tally.Add(records);
-        (manifest with { Assigned = listed.Count, Complete = true, Rows = records.Count, Failures = tally.Failed }).Write(path);
-        return new PredictionJobResult(path, listed.Count, 0, tally.Predicted, tally.Failed, tally.Classes) { WithDetections = listed.Count(l => l.Item.Detections is not null) };
+        var summary = new PredictionSummary(predictor.Classes);
+        summary.Add(records);
+        (manifest with { Assigned = listed.Count, Complete = true, Rows = records.Count, Failures = summary.Failed }).Write(path);
+        return new PredictionJobResult(path, listed.Count, 0, summary) { WithDetections = listed.Count(l => l.Item.Detections is not null) };
     }
 
     private static PredictionManifest Manifest(Predictor predictor, IReadOnlyList<ImageInput> inputs, PredictionJobOptions options) =>
@@ -157,27 +161,5 @@ public static class PredictionJob
             ? reason.StartsWith(item.Path + ": ", StringComparison.Ordinal) ? reason[(item.Path.Length + 2)..] : reason
             : "not predicted";
         return [.. images.Select(image => rows.TryGetValue(image.Item.Path, out var p) ? PredictionRecord.Of(image, p, crop) : PredictionRecord.FailureOf(image, Reason(image.Item)))];
-    }
-
-    /// <summary>Predicted and failed images, and the predicted images per class.</summary>
-    private sealed class Tally(IReadOnlyList<string> classes)
-    {
-        public int Predicted { get; private set; }
-        public int Failed { get; private set; }
-        public Dictionary<string, int> Classes { get; } = new(StringComparer.Ordinal);
-
-        public void Add(IEnumerable<PredictionRecord> records)
-        {
-            foreach (var r in records)
-            {
-                if (r.Failed)
-                {
-                    Failed++;
-                    continue;
-                }
-                Predicted++;
-                Classes[classes[r.Predicted]] = Classes.GetValueOrDefault(classes[r.Predicted]) + 1;
-            }
-        }
     }
 }

@@ -96,17 +96,19 @@ public sealed class ClassificationInterpretation
         return new ClassScores(Classes[c], precision, recall, f1, actual);
     }).ToList();
 
-    /// <summary>Confusion matrix, per-class scores and the most confused pairs as plain text.</summary>
-    public string Report(int mostConfusedMinVal = 1)
+    /// <summary>Confusion matrix (counts, or with <paramref name="normalize"/> each row's shares), per-class scores and the most confused pairs as plain text.</summary>
+    public string Report(int mostConfusedMinVal = 1, bool normalize = false)
     {
         var text = new StringBuilder();
         int width = Math.Max(8, Classes.Max(c => c.Length) + 1);
-        text.AppendLine("confusion matrix (rows: actual, columns: predicted)");
+        var shares = normalize ? NormalizedConfusionMatrix() : null;
+        text.AppendLine(normalize ? "confusion matrix, row-normalized (rows: actual, columns: predicted; each row's shares)" : "confusion matrix (rows: actual, columns: predicted)");
         text.Append(new string(' ', width)).AppendJoin("", Classes.Select(c => c.PadLeft(width))).AppendLine();
         for (int a = 0; a < Classes.Count; a++)
         {
             text.Append(Classes[a].PadRight(width));
-            for (int p = 0; p < Classes.Count; p++) text.Append(matrix[a, p].ToString(CultureInfo.InvariantCulture).PadLeft(width));
+            for (int p = 0; p < Classes.Count; p++)
+                text.Append((shares is null ? matrix[a, p].ToString(CultureInfo.InvariantCulture) : shares[a, p].ToString("0.00", CultureInfo.InvariantCulture)).PadLeft(width));
             text.AppendLine();
         }
         text.AppendLine().AppendLine($"{"class".PadRight(width)} precision   recall       f1  support");

@@ -24,7 +24,8 @@ public static class BatchGrid
     }
 
     /// <summary>Lays out <paramref name="count"/> RGB images (HWC, <paramref name="size"/> square) with captions.</summary>
-    public static void Write(string pngPath, byte[] rgb, int count, int size, IReadOnlyList<string> captions)
+    /// <param name="columns">Images per row; null: a square grid.</param>
+    public static void Write(string pngPath, byte[] rgb, int count, int size, IReadOnlyList<string> captions, int? columns = null)
     {
         var rgba = new byte[count * size * size * 4];
         for (int p = 0, q = 0; p < count * size * size; p++, q += 3)
@@ -34,17 +35,18 @@ public static class BatchGrid
             rgba[4 * p + 2] = rgb[q + 2];
             rgba[4 * p + 3] = 255;
         }
-        WriteRgba(pngPath, rgba, count, size, captions);
+        WriteRgba(pngPath, rgba, count, size, captions, columns: columns);
     }
 
     /// <summary>Lays out <paramref name="count"/> RGBA images (<paramref name="size"/> square) with captions; a caption may have several lines.</summary>
-    public static void WriteRgba(string pngPath, byte[] rgba, int count, int size, IReadOnlyList<string> captions, int minCell = 96)
+    /// <param name="columns">Images per row; null: a square grid.</param>
+    public static void WriteRgba(string pngPath, byte[] rgba, int count, int size, IReadOnlyList<string> captions, int minCell = 96, int? columns = null)
     {
-        int columns = (int)Math.Ceiling(Math.Sqrt(count));
-        int rows = (count + columns - 1) / columns;
+        int perRow = columns ?? (int)Math.Ceiling(Math.Sqrt(count));
+        int rows = (count + perRow - 1) / perRow;
         int lines = captions.Count == 0 ? 1 : captions.Max(c => c.Split('\n').Length);
         int cell = Math.Max(size, minCell), caption = 4 + 18 * lines, pad = 6;
-        using var surface = SKSurface.Create(new SKImageInfo(columns * (cell + pad) + pad, rows * (cell + caption + pad) + pad));
+        using var surface = SKSurface.Create(new SKImageInfo(perRow * (cell + pad) + pad, rows * (cell + caption + pad) + pad));
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
         using var font = Fonts.Create(14);
@@ -55,7 +57,7 @@ public static class BatchGrid
             using var bitmap = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Opaque));
             System.Runtime.InteropServices.Marshal.Copy(rgba, i * stride, bitmap.GetPixels(), stride);
             using var image = SKImage.FromBitmap(bitmap);
-            float x = pad + i % columns * (cell + pad), y = pad + i / columns * (cell + caption + pad);
+            float x = pad + i % perRow * (cell + pad), y = pad + i / perRow * (cell + caption + pad);
             canvas.DrawImage(image, SKRect.Create(x, y, cell, cell), new SKSamplingOptions(SKFilterMode.Linear));
             var captionLines = captions[i].Split('\n');
             for (int l = 0; l < captionLines.Length; l++)

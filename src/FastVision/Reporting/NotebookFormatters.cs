@@ -10,7 +10,7 @@ namespace FastVision.Reporting;
 
 /// <summary>
 /// How FastVision's objects display themselves in a notebook (.NET Interactive): HTML tables with the pictures embedded
-/// as PNG. <see cref="DataLoaders"/> shows the data report and a training batch, a <see cref="Learner"/> its epoch table
+/// as PNG. <see cref="DataLoaders"/> shows the data report, a training batch and a few images of each class, a <see cref="Learner"/> its epoch table
 /// and loss plot, an <see cref="LrFindResult"/> its plot and suggestions, a <see cref="ClassificationInterpretation"/>
 /// the confusion matrix, per-class scores and top losses, a <see cref="PredictionSet"/> a table of its first rows. The pictures are the ones the CLI writes as files.
 /// </summary>
@@ -36,7 +36,8 @@ public static class NotebookFormatters
             HtmlTable.Of(["class", "train", "valid", "total"], counts.Select(c => new[] { c.Class, Text(c.Train), Text(c.Valid), Text(c.Train + c.Valid) }), "fastvision-classes") +
             Details("Data report", $"<pre>{HtmlEncode(DataSetReport.Build(dls.Data))}</pre>") +
             Details("Pipeline", $"<pre>{HtmlEncode(PipelineSummary.Build(dls))}</pre>") +
-            "<h4>A training batch</h4>" + Png("training batch", path => BatchGrid.Save(dls.Train, dls.Classes, path)));
+            "<h4>A training batch</h4>" + Png("training batch", path => BatchGrid.Save(dls.Train, dls.Classes, path)) +
+            "<h4>Each class</h4>" + Png("class gallery", path => ClassGallery.Save(dls, path)));
     }
 
     public static string Html(Learner learn)

@@ -38,13 +38,13 @@ public static class RunFiles
         Batch = "batch.png", LrFind = "lr_find.png", Loss = "loss.png", Schedule = "schedule.png", ConfusionMatrix = "confusion_matrix.png",
         TopLosses = "top_losses.png", Report = "report.html";
 
-    /// <summary>The interpretation as text, JSON, the confusion matrix and the top-losses grid.</summary>
-    public static void WriteInterpretation(string directory, ClassificationInterpretation interp)
+    /// <summary>The interpretation as text, JSON, the confusion matrix (row shares with <paramref name="normalize"/>) and the top-losses grid.</summary>
+    public static void WriteInterpretation(string directory, ClassificationInterpretation interp, bool normalize = false)
     {
         Directory.CreateDirectory(directory);
-        AtomicFile.WriteAllText(Path.Combine(directory, InterpretationText), interp.Report());
+        AtomicFile.WriteAllText(Path.Combine(directory, InterpretationText), interp.Report(normalize: normalize));
         WriteJson(directory, Interpretation, InterpretationSummary.From(interp));
-        InterpretationPlots.ConfusionMatrix(interp, Path.Combine(directory, ConfusionMatrix));
+        InterpretationPlots.ConfusionMatrix(interp, Path.Combine(directory, ConfusionMatrix), normalize);
         InterpretationPlots.TopLosses(interp, Path.Combine(directory, TopLosses));
     }
 
