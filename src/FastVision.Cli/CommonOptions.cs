@@ -18,6 +18,12 @@ internal static class CommonOptions
             catch (ArgumentException e) { result.AddError(e.Message); return null; }
         },
     };
+    /// <summary>fastai's plot_confusion_matrix(normalize=True), for the printed matrix and the picture.</summary>
+    public static Option<bool> NormalizeConfusionMatrix() => new("--normalize")
+    {
+        Description = "Show the confusion matrix as each actual class's shares (rows sum to 1) instead of counts",
+    };
+
     public static Option<int> BatchSize() => new("--batch-size") { Description = "Batch size", DefaultValueFactory = _ => 32 };
     public static Option<string> Device() => new("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "auto" };
 

@@ -48,6 +48,8 @@ public class CliContractTests
         Assert.Contains("split:  by site", run.Output);
         Assert.Contains("sites: 6", run.Output);
         Assert.Matches(@"\ncam0 +\d+ +\d+", run.Output);
+        Assert.Contains($"class gallery: {dir.Combine("class_gallery.png")}", run.Output); // beside the batch by default
+        Assert.True(File.Exists(dir.Combine("class_gallery.png")));
 
         var byColumn = CliRunner.Run("data", "--data", dir.Path, "--csv", "labels.csv", "--valid-col", "is_valid", "--size", "32", "--batch-size", "4",
             "--show-batch", dir.Combine("batch.png"));

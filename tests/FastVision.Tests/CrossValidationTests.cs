@@ -65,6 +65,10 @@ public class CrossValidationTests
         var evaluate = CliRunner.Run("evaluate", model, "--data", root, "--quiet");
         Assert.True(evaluate.ExitCode == 0, evaluate.Output + evaluate.Errors);
         Assert.StartsWith("evaluate: images=", evaluate.Output.Trim());
+        var normalized = CliRunner.Run("evaluate", model, "--data", root, "--normalize", "--out", dir.Combine("evaluation"));
+        Assert.True(normalized.ExitCode == 0, normalized.Output + normalized.Errors);
+        Assert.Contains("confusion matrix, row-normalized", normalized.Output);
+        Assert.True(File.Exists(dir.Combine("evaluation", "confusion_matrix.png")));
     }
 
     private sealed class SimulatedKill() : Exception("killed");
