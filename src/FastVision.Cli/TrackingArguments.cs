@@ -26,13 +26,13 @@ internal sealed class TrackingArguments
         return log;
     }
 
-    /// <summary>Every option of the command with the value it had, given or default, as a markdown table.</summary>
+    /// <summary>Every option of the command with the value it had, given or default, as a markdown table (options without a value left out).</summary>
     private static string OptionTable(ParseResult parse)
     {
         var table = new StringBuilder("| option | value |\n| --- | --- |\n");
         foreach (var option in parse.CommandResult.Command.Options)
             if (parse.GetResult(option) is { } result && result.GetValueOrDefault<object?>() is { } value)
-                table.Append(CultureInfo.InvariantCulture, $"| {option.Name} | {Convert.ToString(value, CultureInfo.InvariantCulture)?.Replace("|", "\\|")} |\n");
+                table.Append(CultureInfo.InvariantCulture, $"| {option.Name} | `{Convert.ToString(value, CultureInfo.InvariantCulture)?.Replace("|", "\\|")}` |\n"); // a code span: regexes stay literal
         return table.ToString();
     }
 

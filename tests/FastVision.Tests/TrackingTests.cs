@@ -141,7 +141,8 @@ public class TrackingTests
         {
             var cells = line.Split(',').Select(c => double.Parse(c, CultureInfo.InvariantCulture)).ToArray();
             Assert.Equal(row.Epoch, (int)cells[0]);
-            Assert.Equal([row.TrainLoss, row.ValidLoss, row.Metrics["accuracy"], row.Metrics["error_rate"]], cells[1..5]);
+            double[] figures = [row.TrainLoss, row.ValidLoss, row.Metrics["accuracy"], row.Metrics["error_rate"]];
+            foreach (var (expected, written) in figures.Zip(cells[1..5])) Assert.Equal(expected, written, Math.Abs(expected) * 1e-6);
             Assert.Equal(row.Time.TotalSeconds, cells[5], 0.001);
         }
         Assert.Empty(Directory.GetFiles(dir.Combine("run"), ".*.tmp"));
@@ -212,7 +213,7 @@ public class TrackingTests
         Assert.StartsWith("    fastvision train --data ", command);
         Assert.Contains($"--tensorboard {log}", command);
         var options = Assert.Single(values, v => v.Tag == "run/options/text_summary").Text!;
-        Assert.Contains("| --epochs | 1 |", options);
-        Assert.Contains("| --schedule | one-cycle |", options); // defaults too
+        Assert.Contains("| --epochs | `1` |", options);
+        Assert.Contains("| --schedule | `one-cycle` |", options); // defaults too
     }
 }

@@ -7,7 +7,7 @@ namespace FastVision.Callbacks;
 
 /// <summary>
 /// fastai's CSVLogger: the epoch table as CSV for spreadsheets and scripts — epoch, train_loss, valid_loss, the metrics, and
-/// time (seconds). Each row is appended, so it is on disk, as its epoch ends. The rows are a view of <see cref="Learner.History"/>,
+/// time (seconds); figures to 7 significant digits. Each row is appended, so it is on disk, as its epoch ends. The rows are a view of <see cref="Learner.History"/>,
 /// not a second record: each fit first writes the file anew from the history, so a run resumed from a checkpoint keeps the rows
 /// of the epochs it checkpointed and drops one written after that checkpoint (that epoch is trained again and appended once).
 /// </summary>
@@ -33,7 +33,7 @@ public sealed class CsvLogger(string path) : Callback
     private string Line(EpochResult row) => CsvTable.Line(
     [
         row.Epoch.ToString(CultureInfo.InvariantCulture),
-        .. figures.Select(f => row.Figure(f).ToString(CultureInfo.InvariantCulture)),
+        .. figures.Select(f => row.Figure(f).ToString("G7", CultureInfo.InvariantCulture)), // float precision: losses and metrics come from float tensors
         row.Time.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture),
     ]);
 }
