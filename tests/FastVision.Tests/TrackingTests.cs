@@ -104,6 +104,7 @@ public class TrackingTests
             using var logged = SKBitmap.Decode(image.Image.Encoded);
             Assert.Equal((written.Width, written.Height), (image.Image.Width, image.Image.Height));
             Assert.Equal((written.Width, written.Height), (logged.Width, logged.Height));
+            Assert.True(written.Pixels.SequenceEqual(logged.Pixels), $"{file}: SummaryWriter's re-encoding changed pixels");
         }
 
         var command = Assert.Single(values, v => v.Tag == "run/command/text_summary");
