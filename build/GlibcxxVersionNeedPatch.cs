@@ -6,7 +6,8 @@
 // accept an older libstdc++. We refuse whenever a relocation really uses a symbol of that version.
 //
 // This file is compiled twice: by MSBuild's RoslynCodeTaskFactory as the build task (see
-// FastVision.Native.targets) and by the test project with ELF_PATCHER_ONLY defined. The task factory
+// FastVision.Native.targets) and by the library with ELF_PATCHER_ONLY defined (TorchRuntime patches the copy
+// TorchSharp loads in a notebook, where no build of ours ran). The task factory
 // compiles against netstandard2.0, hence plain arrays and no newer BCL APIs.
 #nullable enable
 using System;
@@ -14,14 +15,14 @@ using System.Collections.Generic;
 using System.IO;
 using System.Text;
 
-public enum VersionNeedPatchOutcome
+internal enum VersionNeedPatchOutcome
 {
     Patched,
     AlreadyWeak,
     VersionNotRequired,
 }
 
-public static class ElfVersionNeedPatcher
+internal static class ElfVersionNeedPatcher
 {
     private const uint ShtRela = 4;
     private const uint ShtRel = 9;

@@ -6,7 +6,7 @@ namespace FastVision.Tests;
 public class BadInputTests
 {
     private static DataBlock FolderBlock(BadImagePolicy policy, long maxPixels = ImageDecoder.DefaultMaxPixels) =>
-        new(new ImageFileSource(), new ParentFolderLabeller(), new RandomSplitter(0.5, 1), new Presize(40), new AugTransforms(), size: 32)
+        new(new ImageFileSource(), FolderLabeller.Parent, new RandomSplitter(0.5, 1), new Presize(40), new AugTransforms(), size: 32)
         {
             OnBadImage = policy, MaxPixels = maxPixels,
         };
@@ -232,7 +232,7 @@ public class CsvProblemTests
     {
         using var dir = new TempDir();
         DemoDataset.Generate(dir.Path, perClass: 2, seed: 4, width: 30, height: 20);
-        var block = new DataBlock(new ImageFileSource(), new ParentFolderLabeller()) { Classes = ["antelope", "bird", "blank"] };
+        var block = new DataBlock(new ImageFileSource(), FolderLabeller.Parent) { Classes = ["antelope", "bird", "blank"] };
         var e = Assert.Throws<DataSourceException>(() => block.Plan(dir.Path));
         Assert.Contains("unknown class 'rodent'", e.Message);
         Assert.Contains("rodent_0000.jpg", e.Message);

@@ -139,6 +139,32 @@ public class FileMutationTests
         }
     }
 
+    /// <summary>The generic CSV layout with a group and a validation column: planned whole (labels, indices, split), not just read.</summary>
+    [Fact]
+    public void LabelsCsv()
+    {
+        using var dir = new TempDir();
+        LayoutFixtures.LabelsCsv(dir.Path);
+        var path = dir.Combine("labels.csv");
+        Check(path, File.ReadAllBytes(path), () =>
+        {
+            ImageDataLoaders.CsvBlock(dir.Path, "labels.csv", "filepath", "label", DataSourceTests.Tiny, groupColumn: "camera").Plan(dir.Path);
+            ImageDataLoaders.CsvBlock(dir.Path, "labels.csv", "filepath", "label", DataSourceTests.Tiny with { Classes = LayoutFixtures.Species }, validColumn: "is_valid").Plan(dir.Path);
+        }, typeof(DataSourceException));
+    }
+
+    [Theory]
+    [InlineData(CamtrapDpSource.DeploymentsFile)]
+    [InlineData(CamtrapDpSource.MediaFile)]
+    [InlineData(CamtrapDpSource.ObservationsFile)]
+    public void CamtrapDpTables(string file)
+    {
+        using var dir = new TempDir();
+        LayoutFixtures.CamtrapPackage(dir.Path);
+        var path = dir.Combine(file);
+        Check(path, File.ReadAllBytes(path), () => ImageDataLoaders.CamtrapDpBlock(dir.Path, DataSourceTests.Tiny).Plan(dir.Path), typeof(DataSourceException));
+    }
+
     /// <summary>Every file of a checkpoint folder, on a learner with a tiny model (the files stay small, each mutation is cheap).</summary>
     [Theory]
     [InlineData("last.json")]

@@ -11,7 +11,7 @@ public class SplitterTests(Xunit.Abstractions.ITestOutputHelper output)
     [InlineData("blank.jpg", null)]
     [InlineData("bird_12.png", null)]
     public void RegexLabellerTakesTheTextBeforeTheLastNumber(string name, string? label) =>
-        Assert.Equal(label, RegexLabeller.NameBeforeNumber.Label(new ImageItem("/data/" + name)));
+        Assert.Equal(label, RegexLabeller.NameBeforeNumber.Label(new ImageItem("/data/" + name), "/data"));
 
     [Fact]
     public void RandomSplitIsSeededDisjointAndSized()

@@ -5,10 +5,12 @@ namespace FastVision.Tests;
 /// <summary>Runs an external program for a test: stdout returned, a non-zero exit or a timeout fails the test with stderr.</summary>
 internal static class TestProcess
 {
-    public static string Run(string file, IEnumerable<string> args, string? workingDirectory = null, TimeSpan? timeout = null, Action<string>? log = null)
+    public static string Run(string file, IEnumerable<string> args, string? workingDirectory = null, TimeSpan? timeout = null, Action<string>? log = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         foreach (var a in args) start.ArgumentList.Add(a);
         var command = $"{Path.GetFileName(file)} {string.Join(' ', start.ArgumentList)}";
         var watch = Stopwatch.StartNew();

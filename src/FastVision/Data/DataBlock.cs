@@ -32,7 +32,7 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
     /// <summary>Detector output (MegaDetector's batch format) for the items, looked up by their path relative to the data folder; null: none.</summary>
     public MegaDetectorResults? Detections { get; init; }
 
-    /// <summary>The class list; labels outside it are errors. Null: the source's declared classes, else the sorted labels.</summary>
+    /// <summary>The class list; labels outside it are errors. Null: the source's declared classes, else the sorted labels (numerically when all are integers).</summary>
     public IReadOnlyList<string>? Classes { get; init; }
 
     public double ValidPct { get; init; } = 0.2;
@@ -49,9 +49,13 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
         var issues = new DataIssues(OnBadImage);
         var found = Items.GetItems(path, issues);
         var labelled = new List<ImageItem>(found.Count);
+        // Two rows naming one file: which label would it have?
+        var listed = new Dictionary<string, ImageItem>(StringComparer.Ordinal);
         foreach (var item in found)
         {
-            var label = Labeller is null ? item.Label : Labeller.Label(item);
+            if (!listed.TryAdd(Path.GetFullPath(item.Path), item))
+                throw new DataSourceException($"{item.Describe()}: duplicate file, already listed at {listed[Path.GetFullPath(item.Path)].Origin ?? item.Path}.");
+            var label = Labeller is null ? item.Label : Labeller.Label(item, path);
             if (string.IsNullOrEmpty(label))
                 throw new DataSourceException($"{item.Describe()}: no label ({Labeller?.Describe() ?? "the source gave none"}).");
             labelled.Add(item with { Label = label, Detections = Detections?.Find(item, path) ?? item.Detections });
@@ -73,7 +77,7 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
         if (usable.Count == 0) throw new DataSourceException($"{path}: no usable images ({issues.Skipped.Count} skipped).");
 
         var split = Splitter ?? DefaultSplitter(usable);
-        var (trainIndices, validIndices) = split.Split(usable);
+        var (trainIndices, validIndices) = SplitOf(split, usable, path);
         if (trainIndices.Length == 0 || validIndices.Length == 0)
             throw new DataSourceException($"{path}: the split ({split.Describe()}) leaves {trainIndices.Length} training and {validIndices.Length} validation images.");
         // Items on neither side (e.g. a test/ folder next to train/ and valid/) take no part, not even in the classes.
@@ -83,7 +87,7 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
         var train = trainIndices.Select(i => position[i]).ToArray();
         var valid = validIndices.Select(i => position[i]).ToArray();
 
-        var classes = Classes ?? Items.Vocabulary ?? items.Select(i => i.Label!).Distinct().Order(StringComparer.Ordinal).ToList();
+        var classes = Classes ?? Items.Vocabulary ?? SortedClasses(items.Select(i => i.Label!).Distinct());
         var known = classes.ToHashSet(StringComparer.Ordinal);
         foreach (var item in items.Where(i => !known.Contains(i.Label!)))
             throw new DataSourceException($"{item.Describe()}: unknown class '{item.Label}' (classes: {string.Join(", ", classes)}).");
@@ -110,6 +114,29 @@ public sealed class DataBlock(IItemSource items, ILabeller? labeller = null, ISp
         var train = new DataLoader(Pipeline.TrainingItems(data.Train.Select(i => data.Items[i]).ToList()), data.Classes, Pipeline, settings, isTrain: true);
         var valid = new DataLoader(data.Valid.Select(i => data.Items[i]).ToList(), data.Classes, Pipeline, settings, isTrain: false);
         return new DataLoaders(train, valid, data, batches);
+    }
+
+    /// <summary>The split's indices; a split that cannot be made (too few sites) says which data folder it is about.</summary>
+    private static (int[] Train, int[] Valid) SplitOf(ISplitter split, IReadOnlyList<ImageItem> items, string path)
+    {
+        try
+        {
+            return split.Split(items);
+        }
+        catch (DataSourceException e) when (!e.Message.Contains(path, StringComparison.Ordinal))
+        {
+            throw new DataSourceException($"{path}: {e.Message}");
+        }
+    }
+
+    /// <summary>Ordinal order, or numeric when every label is an integer (class indices: 2 before 10, as fastai sorts its vocab).</summary>
+    private static List<string> SortedClasses(IEnumerable<string> labels)
+    {
+        var distinct = labels.ToList();
+        var numbers = distinct.Select(l => long.TryParse(l, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : (long?)null).ToList();
+        return numbers.All(n => n is not null)
+            ? distinct.Zip(numbers).OrderBy(p => p.Second).Select(p => p.First).ToList()
+            : distinct.Order(StringComparer.Ordinal).ToList();
     }
 
     private ISplitter DefaultSplitter(IReadOnlyList<ImageItem> items) =>

@@ -84,6 +84,7 @@ public sealed class DataLoader : IBatchSource
     public DataLoader(IReadOnlyList<ImageItem> items, IReadOnlyList<string> classes, ImagePipeline pipeline, LoaderSettings settings, bool isTrain, bool? augment = null)
     {
         Native.TorchRuntime.EnsureInitialized(); // batches are tensors: libtorch must start with FastVision's settings
+        Device = CPU; // not an initializer: those run before this body, and torch's first use would start libtorch unprepared
         Items = items;
         this.classes = classes;
         this.pipeline = pipeline;
@@ -125,7 +126,7 @@ public sealed class DataLoader : IBatchSource
     /// model size in the decoder threads, one resampling from the decoded pixels (unless <see cref="LoaderSettings.RenderOnCpu"/>
     /// is off); on other devices the presized squares are moved there and augmented as tensors (grid_sample), as fastai does.
     /// </summary>
-    public Device Device { get; set; } = CPU;
+    public Device Device { get; set; }
 
     /// <summary>True when batches come rendered at the model size from the decoder threads (see <see cref="Device"/>).</summary>
     public bool RendersOnCpu => Settings.RenderOnCpu && Device.type == DeviceType.CPU;

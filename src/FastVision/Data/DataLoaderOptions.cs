@@ -53,6 +53,12 @@ public sealed record DataLoaderOptions
     public string? SequenceColumn { get; init; }
     public string? CacheDirectory { get; init; }
 
+    /// <summary>
+    /// The class list in index order (labels outside it are errors; a CSV label column may hold indices into it); null: the
+    /// source's declared classes, else the labels found, sorted (numerically when every label is an integer).
+    /// </summary>
+    public IReadOnlyList<string>? Classes { get; init; }
+
     /// <summary>The data block of a layout: its item source and labeller with these options (the splitter, pipeline and reading settings).</summary>
     public DataBlock Block(IItemSource source, ILabeller? labeller, string root)
     {
@@ -60,6 +66,7 @@ public sealed record DataLoaderOptions
         return new(source, labeller, Splitter ?? SplitterFor(root), pipeline.Presize, pipeline.Augment, pipeline.Size, Crop, FullView)
         {
             Detections = Detections,
+            Classes = Classes,
             BalancedSampling = BalancedSampling,
             ValidPct = ValidPct, Seed = Seed, OnBadImage = OnBadImage, CacheDirectory = CacheDirectory,
         };
@@ -69,7 +76,7 @@ public sealed record DataLoaderOptions
     {
         SplitKind.Random => new RandomSplitter(ValidPct, Seed),
         SplitKind.Site => GroupSplitter.BySite(ValidPct, Seed),
-        SplitKind.Folder => new FolderSplitter(),
-        _ => new FolderSplitter().Matches(root) ? new FolderSplitter() : null,
+        SplitKind.Folder => new FolderSplitter(root),
+        _ => new FolderSplitter(root).Matches() ? new FolderSplitter(root) : null,
     };
 }

@@ -101,10 +101,18 @@ public sealed class ValidListSplitter : ISplitter
             $"explicit list of {set.Count} validation ids/files");
     }
 
-    /// <summary>A CSV column that is true/1/valid for validation rows (fastai's ColSplitter).</summary>
+    /// <summary>
+    /// A CSV column saying which rows are validation (fastai's ColSplitter): true/1/yes/valid for validation, false/0/no/train
+    /// for training, any case; another value (an empty cell too) is an error naming the row, never silently training.
+    /// </summary>
     public static ValidListSplitter FromColumn(string column) =>
         new(i => i.Fields.TryGetValue(column, out var v)
-                ? v.Trim().ToLowerInvariant() is "1" or "true" or "valid" or "yes"
+                ? v.Trim().ToLowerInvariant() switch
+                {
+                    "1" or "true" or "yes" or "valid" => true,
+                    "0" or "false" or "no" or "train" => false,
+                    _ => throw new DataSourceException($"{i.Describe()}: column '{column}' is '{v}', expected true/false or 1/0."),
+                }
                 : throw new DataSourceException($"{i.Describe()}: no column '{column}' to split by."),
             $"CSV column '{column}'");
 
@@ -118,22 +126,25 @@ public sealed class ValidListSplitter : ISplitter
     public string Describe() => description;
 }
 
-/// <summary>fastai's GrandparentSplitter: <c>train/&lt;class&gt;/x.jpg</c> and <c>valid/&lt;class&gt;/y.jpg</c>.</summary>
-public sealed record FolderSplitter(string TrainFolder = "train", string ValidFolder = "valid") : ISplitter
+/// <summary>
+/// fastai's GrandparentSplitter, for any depth: the top folder below <paramref name="Root"/> decides,
+/// <c>train/&lt;class&gt;/x.jpg</c> or <c>valid/&lt;species&gt;/&lt;sequence&gt;/y.jpg</c>; files below neither take no part.
+/// </summary>
+public sealed record FolderSplitter(string Root, string TrainFolder = "train", string ValidFolder = "valid") : ISplitter
 {
-    /// <summary>True when <paramref name="root"/> has both folders.</summary>
-    public bool Matches(string root) => Directory.Exists(Path.Combine(root, TrainFolder)) && Directory.Exists(Path.Combine(root, ValidFolder));
+    /// <summary>True when <see cref="Root"/> has both folders.</summary>
+    public bool Matches() => Directory.Exists(Path.Combine(Root, TrainFolder)) && Directory.Exists(Path.Combine(Root, ValidFolder));
 
     public (int[] Train, int[] Valid) Split(IReadOnlyList<ImageItem> items)
     {
-        string Grandparent(ImageItem i) => Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(i.Path))) ?? "";
+        var top = FolderLevel.Top(0);
         var train = new List<int>();
         var valid = new List<int>();
         for (int i = 0; i < items.Count; i++)
         {
-            var g = Grandparent(items[i]);
-            if (g == TrainFolder) train.Add(i);
-            else if (g == ValidFolder) valid.Add(i);
+            var folder = top.Of(items[i].Path, Root);
+            if (folder == TrainFolder) train.Add(i);
+            else if (folder == ValidFolder) valid.Add(i);
         }
         return (train.ToArray(), valid.ToArray());
     }

@@ -72,7 +72,12 @@ public static class TorchRuntime
             Path.Combine(AppContext.BaseDirectory, "libLibTorchSharp.so"),
         };
         var path = candidates.FirstOrDefault(File.Exists);
-        if (path is null) return; // not the packaged layout (e.g. a Python libtorch): let TorchSharp search
+        if (path is null)
+        {
+            // Not an application's layout: a notebook or script loading TorchSharp from its NuGet package (or a Python libtorch).
+            PatchPackageLayout();
+            return;
+        }
         try
         {
             NativeLibrary.Load(path);
@@ -81,6 +86,44 @@ public static class TorchRuntime
         {
             var reason = string.Join(" ", e.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains(path, StringComparison.Ordinal)).Skip(1));
             throw new TorchRuntimeException($"cannot load {path}: {(reason.Length > 0 ? reason : e.Message)} {Hint}", e);
+        }
+    }
+
+    /// <summary>
+    /// In .NET Interactive, TorchSharp loads libLibTorchSharp.so from the folder <c>lib/&lt;tfm&gt;/cpu/</c> beside its assembly
+    /// in the NuGet cache, copying there from the packages each native file it does not find. No build of ours ran there, so
+    /// on a libstdc++ without GLIBCXX_3.4.32 (Debian 12) that copy gets the build's one-flag patch first: made from the
+    /// package's file when absent, patched in place when an earlier session left it unpatched. The package itself is left
+    /// as NuGet wrote it.
+    /// </summary>
+    private static void PatchPackageLayout()
+    {
+        const string version = "GLIBCXX_3.4.32";
+        var assemblyDir = Path.GetDirectoryName(typeof(torch).Assembly.Location);
+        if (assemblyDir is null || !OperatingSystem.IsLinux()) return;
+        var packageNative = Path.GetFullPath(Path.Combine(assemblyDir, "..", "..", "runtimes", "linux-x64", "native", "libLibTorchSharp.so"));
+        if (!File.Exists(packageNative)) return;
+        if (ElfVersionNeedPatcher.FindSystemLibStdCxx() is not { } libstdcxx || ElfVersionNeedPatcher.DefinesVersion(libstdcxx, version)) return;
+        var consolidated = Path.Combine(assemblyDir, "cpu", "libLibTorchSharp.so");
+        try
+        {
+            if (!File.Exists(consolidated))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(consolidated)!);
+                var temp = consolidated + ".fastvision.tmp";
+                File.Copy(packageNative, temp, overwrite: true);
+                ElfVersionNeedPatcher.MakeVersionNeedWeak(temp, version);
+                File.Move(temp, consolidated, overwrite: false);
+            }
+            else ElfVersionNeedPatcher.MakeVersionNeedWeak(consolidated, version);
+        }
+        catch (IOException) when (File.Exists(consolidated))
+        {
+            ElfVersionNeedPatcher.MakeVersionNeedWeak(consolidated, version); // another process made it first: make sure it is patched
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            throw new TorchRuntimeException($"cannot make {consolidated} load with {libstdcxx}: {e.Message}", e);
         }
     }
 

@@ -22,13 +22,8 @@ public static class DataSetReport
 
         int width = Math.Max(5, data.Classes.Max(c => c.Length));
         sb.AppendLine($"{"class".PadRight(width)}  {"train",6}  {"valid",6}  {"total",6}");
-        var trainCounts = Count(data.Train.Select(i => data.Items[i].Label!));
-        var validCounts = Count(data.Valid.Select(i => data.Items[i].Label!));
-        foreach (var c in data.Classes)
-        {
-            int t = trainCounts.GetValueOrDefault(c), v = validCounts.GetValueOrDefault(c);
-            sb.AppendLine($"{c.PadRight(width)}  {t,6}  {v,6}  {t + v,6}");
-        }
+        var counts = ClassCounts(data);
+        foreach (var (c, t, v) in counts) sb.AppendLine($"{c.PadRight(width)}  {t,6}  {v,6}  {t + v,6}");
 
         if (StratifiedGroups.LargestShareDeviation(data.Items, data.Valid) is { } worst)
             sb.AppendLine(inv, $"class shares: validation within {worst.Points:0.0} points of the whole set (largest gap: {worst.Class} {worst.ValidShare:0.0}% of validation, {worst.OverallShare:0.0}% overall)");
@@ -40,7 +35,7 @@ public static class DataSetReport
         }
 
         var warnings = new List<string>(data.Issues.Warnings);
-        var emptyValid = data.Classes.Where(c => validCounts.GetValueOrDefault(c) == 0 && trainCounts.GetValueOrDefault(c) > 0).ToList();
+        var emptyValid = counts.Where(c => c.Valid == 0 && c.Train > 0).Select(c => c.Class).ToList();
         if (emptyValid.Count > 0) warnings.Add($"no validation images for: {string.Join(", ", emptyValid)}.");
 
         if (data.Items.All(i => i.Site is not null))
@@ -104,6 +99,14 @@ public static class DataSetReport
             }
         }
         return pairs;
+    }
+
+    /// <summary>Images per class in each split, in the classes' order.</summary>
+    public static IReadOnlyList<(string Class, int Train, int Valid)> ClassCounts(DataSet data)
+    {
+        var train = Count(data.Train.Select(i => data.Items[i].Label!));
+        var valid = Count(data.Valid.Select(i => data.Items[i].Label!));
+        return [.. data.Classes.Select(c => (c, train.GetValueOrDefault(c), valid.GetValueOrDefault(c)))];
     }
 
     private static Dictionary<string, int> Count(IEnumerable<string> keys) =>

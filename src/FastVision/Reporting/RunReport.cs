@@ -43,12 +43,7 @@ public static class RunReport
             body();
             html.Append("</section>\n");
         }
-        void Table(IEnumerable<string> header, IEnumerable<IEnumerable<string>> rows)
-        {
-            html.Append("<table><tr>").AppendJoin("", header.Select(h => $"<th>{HtmlEncode(h)}</th>")).Append("</tr>");
-            foreach (var row in rows) html.Append("<tr>").AppendJoin("", row.Select(c => $"<td>{HtmlEncode(c)}</td>")).Append("</tr>");
-            html.Append("</table>");
-        }
+        void Table(IEnumerable<string> header, IEnumerable<IEnumerable<string>> rows) => html.Append(HtmlTable.Of(header, rows));
 
         var last = metadata.History.LastOrDefault();
         html.Append($"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>FastVision run: {HtmlEncode(metadata.Architecture)}</title>");

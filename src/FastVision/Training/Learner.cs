@@ -45,7 +45,9 @@ public partial class Learner : IDisposable
         TrainSource = dls.Train;
         Recorder = new Recorder();
         callbacks.Add(Recorder);
-        if (options.Log is not null) callbacks.Add(new ProgressCallback(options.Log));
+        // In a notebook the default console log becomes a table updated in place; a writer the caller chose is kept.
+        if (options.Log is not null)
+            callbacks.Add(InteractiveDisplay.ShowHtml is { } show && ReferenceEquals(options.Log, Console.Out) ? new HtmlProgressCallback(show) : new ProgressCallback(options.Log));
         if (options.MixedPrecision is { } dtype) callbacks.Add(new MixedPrecision(dtype));
     }
 
