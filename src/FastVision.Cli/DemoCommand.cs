@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FastVision.Callbacks;
 using FastVision.Data;
 using FastVision.Models;
 using FastVision.Reporting;
@@ -38,8 +39,8 @@ internal static class DemoCommand
             using var learn = VisionLearner.Create(dls, Architectures.Default, new LearnerOptions { Seed = parse.GetValue(run.Seed), Device = parse.GetValue(device)! });
             Console.WriteLine($"model: {Architectures.Default.Name} (pretrained, body frozen) on {learn.Device}, {dls.Size}px");
             var rates = parse.GetValue(lr) ?? LearningRates.All(LearningRates.DefaultFineTune);
-            learn.FitOneCycle(parse.GetValue(epochs), rates);
             var modelDir = Path.Combine(outDir, "model");
+            learn.FitOneCycle(parse.GetValue(epochs), rates, callbacks: [new CsvLogger(Path.Combine(modelDir, RunFiles.Metrics))]);
             TrainingRun.Finish(learn, modelDir, calibrate: true, dataReport, started, rates.High).Dispose();
             return TrainingRun.Summarize(learn, watch.Elapsed, modelDir, "demo");
         });

@@ -16,6 +16,7 @@ internal static class TrainCommand
         var pipelineArgs = new PipelineArguments();
         var detections = new DetectionArguments(withPolicy: true);
         var trainArgs = new TrainingArguments(run);
+        var tracking = new TrackingArguments();
         var epochs = CommonOptions.Epochs(3);
         var fineTune = new Option<int?>("--fine-tune") { Description = "fastai's fine_tune: --freeze-epochs with the body frozen, then N epochs of the whole network with discriminative rates" };
         var freezeEpochs = new Option<int>("--freeze-epochs") { Description = "Frozen epochs before --fine-tune unfreezes", DefaultValueFactory = _ => 1 };
@@ -47,12 +48,13 @@ internal static class TrainCommand
 
         var command = new Command("train", "Fine-tune a pretrained CNN on a labelled image folder or the competition CSVs.\n" +
             "Example: fastvision train --data ./conservision --fine-tune 2 --lr 2e-3 --out ./model");
-        foreach (var o in dataArgs.Options.Concat(pipelineArgs.Options).Concat(detections.Options).Concat(trainArgs.Options).Concat(run.Options)) command.Options.Add(o);
+        foreach (var o in dataArgs.Options.Concat(pipelineArgs.Options).Concat(detections.Options).Concat(trainArgs.Options).Concat(tracking.Options).Concat(run.Options)) command.Options.Add(o);
         foreach (var o in new Option[] { epochs, fineTune, freezeEpochs, lr, schedule, mixup, cutmix, earlyStop, reduceLr, saveBest, resume, output, lrFind, noCalibrate, folds, holdoutPct, progressive })
             command.Options.Add(o);
         // One model on a planned data set: the learner, resume, callbacks, the LR finder, the schedule, then the run's files.
+        // fold: the fold's name (its TensorBoard subfolder) with --folds.
         (Learner Learner, Predictions Validation) Fit(ParseResult parse, PlannedData planned, ModelChoice choice, string outDir, string? resumeFrom, bool calibrate,
-            string dataReport, DateTimeOffset started)
+            string dataReport, DateTimeOffset started, string? fold = null)
         {
             var dls = planned.Loaders();
             Directory.CreateDirectory(outDir);
@@ -64,7 +66,12 @@ internal static class TrainCommand
                     learn.Resume(resumeFrom);
                     Console.WriteLine($"resuming from {resumeFrom}: {learn.History.Count} epoch(s) done");
                 }
-                var callbacks = new List<Callback> { new CheckpointCallback(Checkpoint.FolderOf(outDir)), new TerminateOnNaNCallback() };
+                var callbacks = new List<Callback>
+                {
+                    new CheckpointCallback(Checkpoint.FolderOf(outDir)), new TerminateOnNaNCallback(), new CsvLogger(Path.Combine(outDir, RunFiles.Metrics)),
+                };
+                var tensorBoard = tracking.Start(parse, fold);
+                if (tensorBoard is not null) callbacks.Add(tensorBoard);
                 if (parse.GetValue(mixup) is { } alpha) callbacks.Add(new MixUp(alpha));
                 if (parse.GetValue(cutmix) is { } cutAlpha) callbacks.Add(new CutMix(cutAlpha));
                 if (parse.GetValue(earlyStop) is { } patience) callbacks.Add(new EarlyStoppingCallback(patience: patience));
@@ -96,7 +103,7 @@ internal static class TrainCommand
                     });
                 else Schedule();
 
-                return (learn, TrainingRun.Finish(learn, outDir, calibrate, dataReport, started, rates.High));
+                return (learn, TrainingRun.Finish(learn, outDir, calibrate, dataReport, started, rates.High, tensorBoard));
             }
             catch
             {
@@ -137,7 +144,8 @@ internal static class TrainCommand
                     var dataReport = DataSetReport.Build(fold.Data);
                     Console.WriteLine($"== fold {fold.Index + 1} of {fold.Count}");
                     Console.WriteLine(dataReport);
-                    var (learn, validation) = Fit(parse, planned with { Data = fold.Data }, choice, fold.Directory, fold.ResumeFrom, calibrate: false, dataReport, started);
+                    var (learn, validation) = Fit(parse, planned with { Data = fold.Data }, choice, fold.Directory, fold.ResumeFrom, calibrate: false, dataReport, started,
+                        Path.GetFileName(fold.Directory));
                     return new TrainedFold(learn, validation);
                 },
                 resume: resumeFrom is not null,

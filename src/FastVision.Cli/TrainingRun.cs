@@ -1,3 +1,4 @@
+using FastVision.Callbacks;
 using FastVision.Inference;
 using FastVision.Interpretation;
 using FastVision.Reporting;
@@ -11,10 +12,11 @@ internal static class TrainingRun
     /// <summary>
     /// After the fit: temperature scaling on the validation set (log loss before and after), the interpretation
     /// (confusion matrix, most confused, top losses) as text, JSON and PNGs, the data report and a batch, the plots,
-    /// the exported model, the run's environment, and the HTML report over all of it.
+    /// the exported model, the run's environment, and the HTML report over all of it; the pictures also into the run's TensorBoard log, if any.
     /// </summary>
     /// <returns>The validation predictions it made (the caller disposes them): cross-validation keeps them as out-of-fold rows.</returns>
-    public static Predictions Finish(Learner learn, string outDir, bool calibrate, string dataReport, DateTimeOffset started, double? learningRate)
+    public static Predictions Finish(Learner learn, string outDir, bool calibrate, string dataReport, DateTimeOffset started, double? learningRate,
+        TensorBoardCallback? tensorBoard = null)
     {
         Directory.CreateDirectory(outDir);
         var validation = learn.GetPreds(); // one validation pass for the calibration, the interpretation and the caller
@@ -37,6 +39,7 @@ internal static class TrainingRun
             if (learn.Export(outDir).OnnxWarning is { } warning) Console.Error.WriteLine($"warning: {warning}"); // stderr: --quiet and --json keep it
             RunFiles.WriteJson(outDir, RunFiles.Run, RunInfo.Capture(learn, started, learningRate));
             Console.WriteLine($"report: {Path.GetFullPath(RunReport.Write(outDir))}");
+            if (tensorBoard is not null) RunFiles.LogImages(outDir, tensorBoard);
             return validation;
         }
         catch

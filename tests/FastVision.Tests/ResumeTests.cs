@@ -7,12 +7,12 @@ namespace FastVision.Tests;
 
 public class ResumeTests
 {
-    private sealed class SimulatedKill() : Exception("killed");
+    internal sealed class SimulatedKill() : Exception("killed");
 
-    /// <summary>Dies (like a killed process) once the given number of epochs is in the history.</summary>
-    private sealed class KillAfter(int epochs) : Callback
+    /// <summary>Dies (like a killed process) once the given number of epochs is in the history; by default after the checkpoint was written.</summary>
+    internal sealed class KillAfter(int epochs, int order = 90) : Callback
     {
-        public override int Order => 90; // after the checkpoint was written
+        public override int Order => order;
         public override void AfterEpoch()
         {
             if (Learner.History.Count == epochs) throw new SimulatedKill();

@@ -55,12 +55,7 @@ public abstract class TrackerCallback(string monitor = "valid_loss", double minD
 
     private bool Improved(EpochResult epoch)
     {
-        double value = Monitor switch
-        {
-            "valid_loss" => epoch.ValidLoss,
-            "train_loss" => epoch.TrainLoss,
-            _ => epoch.Metrics[Monitor],
-        };
+        double value = epoch.Figure(Monitor);
         bool better = HigherIsBetter ? value > Best + MinDelta : value < Best - MinDelta;
         if (better) Best = value;
         return better;

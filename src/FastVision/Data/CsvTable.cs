@@ -2,7 +2,7 @@ using nietras.SeparatedValues;
 
 namespace FastVision.Data;
 
-/// <summary>A CSV file read whole into rows of named cells (Sep), with messages that name file, row and column.</summary>
+/// <summary>A CSV file read whole into rows of named cells (Sep), with messages that name file, row and column; and one line of cells written.</summary>
 public static class CsvTable
 {
     public sealed record Row(int Line, Dictionary<string, string> Cells);
@@ -45,5 +45,17 @@ public static class CsvTable
         foreach (var row in rows)
             if (row.Cells.TryGetValue(column, out var id) && !first.TryAdd(id, row.Line))
                 throw new DataSourceException($"{path} row {row.Line}: duplicate id '{id}' (first at row {first[id]}).");
+    }
+
+    /// <summary>One CSV line (no line end), quoted by Sep where a cell needs it.</summary>
+    public static string Line(IReadOnlyList<string> cells)
+    {
+        using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        using (var writer = Sep.New(',').Writer(o => o with { Escape = true, WriteHeader = false }).To(text))
+        {
+            using var row = writer.NewRow();
+            for (int i = 0; i < cells.Count; i++) row[$"c{i}"].Set(cells[i]);
+        }
+        return text.ToString().TrimEnd('\r', '\n');
     }
 }

@@ -22,7 +22,7 @@ public sealed class CsvPredictionFormat : PredictionFormat
         columns = [.. ids ? ["id"] : Array.Empty<string>(), "path", "predicted", .. classes, .. boxes ? BoxColumns : [], "failure"];
         var clash = columns.GroupBy(c => c).FirstOrDefault(g => g.Count() > 1);
         if (clash is not null) throw new ArgumentException($"A class is named '{clash.Key}', a column name of the predictions CSV; choose CSV-neutral class names or --format jsonl.");
-        Header = ToLine(columns);
+        Header = CsvTable.Line(columns);
     }
 
     public override string Header { get; }
@@ -37,7 +37,7 @@ public sealed class CsvPredictionFormat : PredictionFormat
         if (boxes)
             cells.AddRange(record.Box is { } b ? [Number(b.Confidence), Number(b.X), Number(b.Y), Number(b.Width), Number(b.Height)] : BoxColumns.Select(_ => ""));
         cells.Add(record.Failure ?? "");
-        return ToLine(cells);
+        return CsvTable.Line(cells);
     }
 
     public override PredictionRecord Parse(string line)
@@ -75,16 +75,4 @@ public sealed class CsvPredictionFormat : PredictionFormat
     private static string Number(double value) => value.ToString("G7", CultureInfo.InvariantCulture);
 
     private static string Number(float value) => value.ToString("G7", CultureInfo.InvariantCulture);
-
-    /// <summary>One CSV line (no line end), quoted by Sep where a cell needs it.</summary>
-    private static string ToLine(IReadOnlyList<string> cells)
-    {
-        using var text = new StringWriter(CultureInfo.InvariantCulture);
-        using (var writer = Sep.New(',').Writer(o => o with { Escape = true, WriteHeader = false }).To(text))
-        {
-            using var row = writer.NewRow();
-            for (int i = 0; i < cells.Count; i++) row[$"c{i}"].Set(cells[i]);
-        }
-        return text.ToString().TrimEnd('\r', '\n');
-    }
 }

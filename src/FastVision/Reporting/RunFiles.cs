@@ -1,3 +1,4 @@
+using FastVision.Callbacks;
 using FastVision.Interpretation;
 using FastVision.Training;
 
@@ -36,7 +37,20 @@ public static class RunFiles
 {
     public const string Run = "run.json", Interpretation = "interpretation.json", InterpretationText = "interpretation.txt", Data = "data.txt",
         Batch = "batch.png", LrFind = "lr_find.png", Loss = "loss.png", Schedule = "schedule.png", ConfusionMatrix = "confusion_matrix.png",
-        TopLosses = "top_losses.png", Report = "report.html";
+        TopLosses = "top_losses.png", Report = "report.html", Metrics = "metrics.csv";
+
+    /// <summary>The pictures a TensorBoard log of the run gets, as images/NAME (e.g. images/confusion_matrix).</summary>
+    public static readonly string[] TensorBoardImages = [Batch, LrFind, ConfusionMatrix, TopLosses];
+
+    /// <summary>Adds the <see cref="TensorBoardImages"/> this run wrote to its TensorBoard log, at the log's current step.</summary>
+    public static void LogImages(string directory, TensorBoardCallback tensorBoard)
+    {
+        foreach (var file in TensorBoardImages)
+        {
+            var path = Path.Combine(directory, file);
+            if (File.Exists(path)) tensorBoard.AddImage($"images/{Path.GetFileNameWithoutExtension(file)}", path);
+        }
+    }
 
     /// <summary>The interpretation as text, JSON, the confusion matrix (row shares with <paramref name="normalize"/>) and the top-losses grid.</summary>
     public static void WriteInterpretation(string directory, ClassificationInterpretation interp, bool normalize = false)

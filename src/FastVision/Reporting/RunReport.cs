@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using FastVision.Inference;
+using FastVision.Training;
 using static System.Net.WebUtility;
 
 namespace FastVision.Reporting;
@@ -76,10 +77,10 @@ public static class RunReport
         Section("schedule", () => Image(RunFiles.Schedule, "schedule"));
         Section("epochs", () =>
         {
-            var metrics = metadata.History.SelectMany(h => h.Metrics.Keys).Distinct().ToList();
-            Table(["epoch", "train_loss", "valid_loss", .. metrics, "time (s)", "train img/s"], metadata.History.Select(h =>
-                (IEnumerable<string>)[h.Epoch.ToString(CultureInfo.InvariantCulture), Num(h.TrainLoss), Num(h.ValidLoss),
-                    .. metrics.Select(m => Num(h.Metrics.GetValueOrDefault(m, double.NaN))), Num(h.Time.TotalSeconds, "F1"), Num(h.TrainImagesPerSecond, "F1")]));
+            var figures = EpochResult.FigureNames(metadata.History.SelectMany(h => h.Metrics.Keys).Distinct());
+            Table(["epoch", .. figures, "time (s)", "train img/s"], metadata.History.Select(h =>
+                (IEnumerable<string>)[h.Epoch.ToString(CultureInfo.InvariantCulture), .. figures.Select(f => Num(h.Figure(f))),
+                    Num(h.Time.TotalSeconds, "F1"), Num(h.TrainImagesPerSecond, "F1")]));
         });
         Section("confusion", () =>
         {

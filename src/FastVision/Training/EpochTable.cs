@@ -2,35 +2,35 @@ using System.Globalization;
 
 namespace FastVision.Training;
 
-/// <summary>fastai's per-epoch table: epoch, train_loss, valid_loss, the metrics, time. The header is written once.</summary>
+/// <summary>fastai's per-epoch table: epoch, the row's figures (train_loss, valid_loss, the metrics), time. The header is written once.</summary>
 public sealed class EpochTable
 {
-    private IReadOnlyList<string>? metricNames;
+    private IReadOnlyList<string>? figures;
 
     /// <summary>The column names for rows like <paramref name="first"/>.</summary>
-    public static IReadOnlyList<string> Columns(EpochResult first) => ["epoch", "train_loss", "valid_loss", .. first.Metrics.Keys, "time"];
+    public static IReadOnlyList<string> Columns(EpochResult first) => ["epoch", .. first.FigureNames(), "time"];
 
-    /// <summary>One row's cells as fastai prints them: six decimals, the time as mm:ss; a metric the row lacks is NaN.</summary>
-    public static IReadOnlyList<string> Cells(EpochResult r, IReadOnlyList<string> metricNames) =>
+    /// <summary>One row's cells as fastai prints them: six decimals, the time as mm:ss; a figure the row lacks is NaN.</summary>
+    public static IReadOnlyList<string> Cells(EpochResult r, IReadOnlyList<string> figureNames) =>
     [
-        r.Epoch.ToString(CultureInfo.InvariantCulture), Number(r.TrainLoss), Number(r.ValidLoss),
-        .. metricNames.Select(m => Number(r.Metrics.GetValueOrDefault(m, double.NaN))),
+        r.Epoch.ToString(CultureInfo.InvariantCulture),
+        .. figureNames.Select(f => Number(r.Figure(f))),
         $"{(int)r.Time.TotalMinutes:00}:{r.Time.Seconds:00}",
     ];
 
     /// <summary>The whole history as an HTML table (a notebook's display).</summary>
     public static string Html(IReadOnlyList<EpochResult> history) => history.Count == 0
         ? "<p>No epochs yet.</p>"
-        : HtmlTable.Of(Columns(history[0]), history.Select(r => Cells(r, [.. history[0].Metrics.Keys])), "fastvision-epochs");
+        : HtmlTable.Of(Columns(history[0]), history.Select(r => Cells(r, history[0].FigureNames())), "fastvision-epochs");
 
     public void Write(TextWriter writer, EpochResult r)
     {
-        if (metricNames is null)
+        if (figures is null)
         {
-            metricNames = [.. r.Metrics.Keys];
+            figures = r.FigureNames();
             writer.WriteLine(Aligned(Columns(r)));
         }
-        writer.WriteLine(Aligned(Cells(r, metricNames)));
+        writer.WriteLine(Aligned(Cells(r, figures)));
         writer.Flush();
     }
 
