@@ -31,7 +31,7 @@ internal static class DataCommand
             Console.WriteLine(PipelineSummary.Build(dls));
             var png = parse.GetValue(showBatch)!;
             BatchGrid.Save(dls.Train, dls.Classes, png);
-            var gallery = parse.GetValue(showGallery) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(png))!, "class_gallery.png");
+            var gallery = parse.GetValue(showGallery) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(png))!, RunFiles.ClassGallery);
             ClassGallery.Save(dls, gallery);
             Console.WriteLine($"class gallery: {Path.GetFullPath(gallery)}");
             return CliOutput.Result($"batch: {Path.GetFullPath(png)}", new

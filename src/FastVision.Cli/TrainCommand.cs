@@ -32,6 +32,7 @@ internal static class TrainCommand
         var output = new Option<string>("--out") { Description = "Folder for the model, checkpoints and plots", DefaultValueFactory = _ => "model" };
         var lrFind = new Option<bool>("--lr-find") { Description = "Run the LR finder first (plot in OUT/lr_find.png); its valley suggestion is the rate unless --lr is given" };
         var noCalibrate = new Option<bool>("--no-calibrate") { Description = "Skip temperature scaling on the validation set (the model then predicts raw softmax)" };
+        var normalize = CommonOptions.NormalizeConfusionMatrix();
         var folds = new Option<int?>("--folds")
         {
             Description = "Cross-validation: K models on K stratified site folds (5 is usual); prints out-of-fold figures and makes --out an ensemble of the fold models",
@@ -49,7 +50,7 @@ internal static class TrainCommand
         var command = new Command("train", "Fine-tune a pretrained CNN on a labelled image folder or the competition CSVs.\n" +
             "Example: fastvision train --data ./conservision --fine-tune 2 --lr 2e-3 --out ./model");
         foreach (var o in dataArgs.Options.Concat(pipelineArgs.Options).Concat(detections.Options).Concat(trainArgs.Options).Concat(tracking.Options).Concat(run.Options)) command.Options.Add(o);
-        foreach (var o in new Option[] { epochs, fineTune, freezeEpochs, lr, schedule, mixup, cutmix, earlyStop, reduceLr, saveBest, resume, output, lrFind, noCalibrate, folds, holdoutPct, progressive })
+        foreach (var o in new Option[] { epochs, fineTune, freezeEpochs, lr, schedule, mixup, cutmix, earlyStop, reduceLr, saveBest, resume, output, lrFind, noCalibrate, normalize, folds, holdoutPct, progressive })
             command.Options.Add(o);
         // One model on a planned data set: the learner, resume, callbacks, the LR finder, the schedule, then the run's files.
         // fold: the fold's name (its TensorBoard subfolder) with --folds.
@@ -103,7 +104,7 @@ internal static class TrainCommand
                     });
                 else Schedule();
 
-                return (learn, TrainingRun.Finish(learn, outDir, calibrate, dataReport, started, rates.High, tensorBoard));
+                return (learn, TrainingRun.Finish(learn, outDir, calibrate, dataReport, started, rates.High, tensorBoard, parse.GetValue(normalize)));
             }
             catch
             {

@@ -11,12 +11,13 @@ internal static class TrainingRun
 {
     /// <summary>
     /// After the fit: temperature scaling on the validation set (log loss before and after), the interpretation
-    /// (confusion matrix, most confused, top losses) as text, JSON and PNGs, the data report and a batch, the plots,
+    /// (confusion matrix, row-normalized with <paramref name="normalize"/>, most confused, top losses) as text, JSON and PNGs,
+    /// the data report, a batch and the class gallery, the plots,
     /// the exported model, the run's environment, and the HTML report over all of it; the pictures also into the run's TensorBoard log, if any.
     /// </summary>
     /// <returns>The validation predictions it made (the caller disposes them): cross-validation keeps them as out-of-fold rows.</returns>
     public static Predictions Finish(Learner learn, string outDir, bool calibrate, string dataReport, DateTimeOffset started, double? learningRate,
-        TensorBoardCallback? tensorBoard = null)
+        TensorBoardCallback? tensorBoard = null, bool normalize = false)
     {
         Directory.CreateDirectory(outDir);
         var validation = learn.GetPreds(); // one validation pass for the calibration, the interpretation and the caller
@@ -30,12 +31,13 @@ internal static class TrainingRun
                     $"calibration: temperature {c.Temperature:F3}; valid log loss {c.ValidLogLossBefore:F4} -> {c.ValidLogLossAfter:F4} ({c.ValidImages} images){bound}"));
             }
             var interp = ClassificationInterpretation.FromLearner(learn, validation);
-            Console.WriteLine(interp.Report());
-            RunFiles.WriteInterpretation(outDir, interp);
+            Console.WriteLine(interp.Report(normalize: normalize));
+            RunFiles.WriteInterpretation(outDir, interp, normalize);
             TrainingPlots.Losses(learn, Path.Combine(outDir, RunFiles.Loss));
             TrainingPlots.Schedule(learn, Path.Combine(outDir, RunFiles.Schedule));
             AtomicFile.WriteAllText(Path.Combine(outDir, RunFiles.Data), dataReport);
             BatchGrid.Save(learn.Dls.Train, learn.Dls.Classes, Path.Combine(outDir, RunFiles.Batch));
+            ClassGallery.Save(learn.Dls, Path.Combine(outDir, RunFiles.ClassGallery));
             if (learn.Export(outDir).OnnxWarning is { } warning) Console.Error.WriteLine($"warning: {warning}"); // stderr: --quiet and --json keep it
             RunFiles.WriteJson(outDir, RunFiles.Run, RunInfo.Capture(learn, started, learningRate));
             Console.WriteLine($"report: {Path.GetFullPath(RunReport.Write(outDir))}");

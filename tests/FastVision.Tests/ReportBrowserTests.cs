@@ -19,7 +19,8 @@ public class ReportBrowserTests(ITestOutputHelper output)
         var report = dir.Combine("model", RunFiles.Report);
         Assert.True(File.Exists(report));
         int images = Regex.Matches(File.ReadAllText(report), "<img ").Count;
-        Assert.True(images >= 5, $"{images} images embedded");
+        Assert.True(images >= 6, $"{images} images embedded");
+        Assert.Contains("<img alt=\"class gallery\" src=\"data:image/png;base64,", File.ReadAllText(report)); // beside the batch
 
         var dom = RunChromium(dir, "--dump-dom", "file://" + report);
         foreach (var (id, title) in RunReport.Sections)

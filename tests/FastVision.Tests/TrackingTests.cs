@@ -208,7 +208,7 @@ public class TrackingTests
         Assert.NotEmpty(Series(values, "train/loss"));
         Assert.NotEmpty(Series(values, "lr/group0"));
         Assert.Single(Series(values, "epoch/log_loss"));
-        foreach (var image in new[] { "images/batch", "images/confusion_matrix", "images/top_losses" })
+        foreach (var image in new[] { "images/batch", "images/class_gallery", "images/confusion_matrix", "images/top_losses" })
             Assert.Equal(PngSignature, Assert.Single(values, v => v.Tag == image).Image!.Encoded.Take(8));
         var command = Assert.Single(values, v => v.Tag == "run/command/text_summary").Text!;
         Assert.StartsWith("    fastvision train --data ", command);

@@ -36,11 +36,11 @@ public sealed record TopLossRow(string Path, string Actual, string Predicted, do
 public static class RunFiles
 {
     public const string Run = "run.json", Interpretation = "interpretation.json", InterpretationText = "interpretation.txt", Data = "data.txt",
-        Batch = "batch.png", LrFind = "lr_find.png", Loss = "loss.png", Schedule = "schedule.png", ConfusionMatrix = "confusion_matrix.png",
+        Batch = "batch.png", ClassGallery = "class_gallery.png", LrFind = "lr_find.png", Loss = "loss.png", Schedule = "schedule.png", ConfusionMatrix = "confusion_matrix.png",
         TopLosses = "top_losses.png", Report = "report.html", Metrics = "metrics.csv";
 
     /// <summary>The pictures a TensorBoard log of the run gets, as images/NAME (e.g. images/confusion_matrix).</summary>
-    public static readonly string[] TensorBoardImages = [Batch, LrFind, ConfusionMatrix, TopLosses];
+    public static readonly string[] TensorBoardImages = [Batch, ClassGallery, LrFind, ConfusionMatrix, TopLosses];
 
     /// <summary>Adds the <see cref="TensorBoardImages"/> this run wrote to its TensorBoard log, at the log's current step.</summary>
     public static void LogImages(string directory, TensorBoardCallback tensorBoard)

@@ -67,6 +67,8 @@ public static class RunReport
             html.Append(File.Exists(dataPath) ? $"<pre>{HtmlEncode(File.ReadAllText(dataPath))}</pre>" : "<p class=\"missing\">Not recorded in this run (data.txt).</p>");
             html.Append("<h3>A training batch, as the model sees it</h3>");
             Image(RunFiles.Batch, "training batch");
+            html.Append("<h3>Each class: a few training images, as validation sees them</h3>");
+            Image(RunFiles.ClassGallery, "class gallery");
         });
         Section("lr-find", () =>
         {
