@@ -69,4 +69,36 @@ public class ElfVersionNeedPatcherTests
         var loaded = Directory.GetFiles(AppContext.BaseDirectory, "libLibTorchSharp.so", SearchOption.AllDirectories).Single();
         Assert.Equal(VersionNeedPatchOutcome.AlreadyWeak, ElfVersionNeedPatcher.MakeVersionNeedWeak(File.ReadAllBytes(loaded), Version, loaded));
     }
+
+    /// <summary>
+    /// A notebook loads TorchSharp from its package: the copy TorchSharp consolidates into lib/&lt;tfm&gt;/cpu/ is made patched
+    /// (and a stale unpatched one mended), while the package's own file stays as NuGet wrote it.
+    /// </summary>
+    [SkippableFact]
+    public void TheNotebookLayoutGetsAPatchedCopyAndThePackageIsLeftAlone()
+    {
+        var original = OriginalLibTorchSharp();
+        Skip.If(original is null, "TorchSharp 0.107.0's linux-x64 library is not in the NuGet cache.");
+        var system = ElfVersionNeedPatcher.FindSystemLibStdCxx();
+        Skip.If(system is null || ElfVersionNeedPatcher.DefinesVersion(system, Version), "This system's libstdc++ has GLIBCXX_3.4.32: no patch needed.");
+        using var dir = new TempDir();
+        var package = dir.Combine("torchsharp", "0.107.0");
+        var native = Path.Combine(package, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        var lib = Path.Combine(package, "lib", "net8.0");
+        Directory.CreateDirectory(Path.GetDirectoryName(native)!);
+        Directory.CreateDirectory(lib);
+        File.Copy(original!, native);
+        var pristine = File.ReadAllBytes(native);
+
+        Native.TorchRuntime.PatchPackageLayout(lib);
+        var consolidated = Path.Combine(lib, "cpu", "libLibTorchSharp.so");
+        Assert.Equal(VersionNeedPatchOutcome.AlreadyWeak, ElfVersionNeedPatcher.MakeVersionNeedWeak(File.ReadAllBytes(consolidated), Version, consolidated));
+        Assert.Equal(pristine, File.ReadAllBytes(native));
+        Assert.Single(Directory.GetFiles(Path.Combine(lib, "cpu"))); // no temp file left
+
+        File.Copy(original!, consolidated, overwrite: true); // what TorchSharp copied in an earlier, failed session
+        Native.TorchRuntime.PatchPackageLayout(lib);
+        Assert.Equal(VersionNeedPatchOutcome.AlreadyWeak, ElfVersionNeedPatcher.MakeVersionNeedWeak(File.ReadAllBytes(consolidated), Version, consolidated));
+        Assert.Equal(pristine, File.ReadAllBytes(native));
+    }
 }

@@ -98,9 +98,12 @@ public static class TorchRuntime
     /// </summary>
     private static void PatchPackageLayout()
     {
-        const string version = "GLIBCXX_3.4.32";
-        var assemblyDir = Path.GetDirectoryName(typeof(torch).Assembly.Location);
-        if (assemblyDir is null || !OperatingSystem.IsLinux()) return;
+        if (OperatingSystem.IsLinux() && Path.GetDirectoryName(typeof(torch).Assembly.Location) is { Length: > 0 } assemblyDir) PatchPackageLayout(assemblyDir);
+    }
+
+    /// <param name="assemblyDir">The folder of TorchSharp.dll in its package: <c>torchsharp/&lt;version&gt;/lib/&lt;tfm&gt;</c>.</param>
+    internal static void PatchPackageLayout(string assemblyDir, string version = "GLIBCXX_3.4.32")
+    {
         var packageNative = Path.GetFullPath(Path.Combine(assemblyDir, "..", "..", "runtimes", "linux-x64", "native", "libLibTorchSharp.so"));
         if (!File.Exists(packageNative)) return;
         if (ElfVersionNeedPatcher.FindSystemLibStdCxx() is not { } libstdcxx || ElfVersionNeedPatcher.DefinesVersion(libstdcxx, version)) return;
@@ -110,16 +113,19 @@ public static class TorchRuntime
             if (!File.Exists(consolidated))
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(consolidated)!);
-                var temp = consolidated + ".fastvision.tmp";
+                var temp = $"{consolidated}.{Environment.ProcessId}.fastvision.tmp";
                 File.Copy(packageNative, temp, overwrite: true);
-                ElfVersionNeedPatcher.MakeVersionNeedWeak(temp, version);
-                File.Move(temp, consolidated, overwrite: false);
+                ElfVersionNeedPatcher.MakeVersionNeedWeak(temp, version); // patched before TorchSharp can see it
+                try
+                {
+                    File.Move(temp, consolidated, overwrite: false);
+                }
+                catch (IOException) when (File.Exists(consolidated))
+                {
+                    File.Delete(temp); // another process made it first
+                }
             }
-            else ElfVersionNeedPatcher.MakeVersionNeedWeak(consolidated, version);
-        }
-        catch (IOException) when (File.Exists(consolidated))
-        {
-            ElfVersionNeedPatcher.MakeVersionNeedWeak(consolidated, version); // another process made it first: make sure it is patched
+            ElfVersionNeedPatcher.MakeVersionNeedWeak(consolidated, version); // idempotent; also mends a copy an earlier session left unpatched
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
