@@ -205,6 +205,19 @@ public class StreamingPredictionTests(TinyModelFixture fixture) : IClassFixture<
         Assert.Equal(["failed", "1"], Assert.Single(table, c => c[0] == "failed"));
         Assert.All(table.Where(c => c[0] != "failed"), c => Assert.InRange(double.Parse(c[3], CultureInfo.InvariantCulture), 0, 1));
 
+        // Resumed with three more images: the table counts the whole output, the result line what this run added.
+        File.WriteAllLines(dir.Combine("list.txt"), [.. ImageFiles.Find(fixture.Season).Take(12), "corrupt.jpg"]);
+        var resumed = CliRunner.Run("predict", fixture.Model, dir.Combine("list.txt"), "--out", dir.Combine("preds.csv"));
+        Assert.True(resumed.ExitCode == 0, resumed.Output + resumed.Errors);
+        Assert.Contains("predict: 3 image(s)", resumed.Output);
+        var all = Rows(dir.Combine("preds.csv")).Values.Where(r => r[1].Length > 0).GroupBy(r => r[1]).ToDictionary(g => g.Key, g => g.Count());
+        var again = resumed.Output.Split('\n', StringSplitOptions.TrimEntries);
+        int top = Array.FindIndex(again, l => l.StartsWith("predicted", StringComparison.Ordinal) && l.EndsWith("mean p", StringComparison.Ordinal));
+        var counted = again[(top + 1)..].TakeWhile(l => !l.StartsWith("predict:", StringComparison.Ordinal)).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(c => c[0] != "failed").ToDictionary(c => c[0], c => int.Parse(c[1], CultureInfo.InvariantCulture));
+        Assert.Equal(12, all.Values.Sum());
+        Assert.Equal(all.OrderBy(kv => kv.Key), counted.OrderBy(kv => kv.Key));
+
         var summary = new PredictionSummary(["a", "b"]);
         summary.Add([new PredictionRecord("x.jpg", null, [0.2f, 0.8f], null, null, null), new PredictionRecord("y.jpg", null, [0.4f, 0.6f], null, null, null),
             new PredictionRecord("z.jpg", null, null, null, null, "not found")]);

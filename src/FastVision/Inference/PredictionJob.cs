@@ -23,11 +23,13 @@ public sealed record PredictionJobOptions
 
 /// <summary>What a job did: its part file, images listed for its shard, lines that were already there, and what this run added.</summary>
 /// <param name="WithDetections">Images of the shard the detections file lists (0 without one).</param>
-public sealed record PredictionJobResult(string Output, int Assigned, int Resumed, PredictionSummary Summary)
+/// <param name="Added">What this run predicted.</param>
+/// <param name="Summary">The whole output: a resumed job's earlier lines and this run's.</param>
+public sealed record PredictionJobResult(string Output, int Assigned, int Resumed, PredictionSummary Added, PredictionSummary Summary)
 {
-    public int Predicted => Summary.Predicted;
-    public int Failed => Summary.Failed;
-    public IReadOnlyDictionary<string, int> PredictedClasses => Summary.Counts;
+    public int Predicted => Added.Predicted;
+    public int Failed => Added.Failed;
+    public IReadOnlyDictionary<string, int> PredictedClasses => Added.Counts;
 
     public int WithDetections { get; init; }
 }
@@ -57,7 +59,8 @@ public static class PredictionJob
         if (inputs.Count == 0) throw new ArgumentException("Nothing to predict: give image files, folders, list files or a features CSV.");
         var part = options.Shard.PartPath(Path.GetFullPath(options.Output));
         var manifest = Manifest(predictor, inputs, options);
-        using var output = Open(part, manifest, options.Overwrite);
+        var whole = new PredictionSummary(predictor.Classes);
+        using var output = Open(part, manifest, options.Overwrite, record => whole.Add([record]));
 
         // Lists once (cheap: no pixels) to check the keys and count before any work.
         int assigned = 0, withDetections = 0;
@@ -78,6 +81,7 @@ public static class PredictionJob
             var records = Records(batch, prediction.GetAwaiter().GetResult(), predictor.Metadata.Pipeline.Crop);
             output.Append(records);
             summary.Add(records);
+            whole.Add(records);
             done += batch.Length;
             progress?.Invoke(new PredictionProgress(records, done, assigned));
         }
@@ -99,7 +103,7 @@ public static class PredictionJob
         }
         output.Complete();
         (manifest with { Complete = true, Rows = output.Keys.Count, Failures = output.Failures }).Write(part);
-        return new PredictionJobResult(part, assigned, output.Resumed, summary) { WithDetections = withDetections };
+        return new PredictionJobResult(part, assigned, output.Resumed, summary, whole) { WithDetections = withDetections };
     }
 
     /// <summary>
@@ -121,7 +125,7 @@ public static class PredictionJob
         var summary = new PredictionSummary(predictor.Classes);
         summary.Add(records);
         (manifest with { Assigned = listed.Count, Complete = true, Rows = records.Count, Failures = summary.Failed }).Write(path);
-        return new PredictionJobResult(path, listed.Count, 0, summary) { WithDetections = listed.Count(l => l.Item.Detections is not null) };
+        return new PredictionJobResult(path, listed.Count, 0, summary, summary) { WithDetections = listed.Count(l => l.Item.Detections is not null) };
     }
 
     private static PredictionManifest Manifest(Predictor predictor, IReadOnlyList<ImageInput> inputs, PredictionJobOptions options) =>
@@ -138,7 +142,7 @@ public static class PredictionJob
     }
 
     /// <summary>The output to append to: a new one, or the existing one when its manifest has the same identity (resume).</summary>
-    private static PredictionOutput Open(string part, PredictionManifest manifest, bool overwrite)
+    private static PredictionOutput Open(string part, PredictionManifest manifest, bool overwrite, Action<PredictionRecord> existing)
     {
         if (overwrite || !File.Exists(part)) return PredictionOutput.Create(part, manifest.CreateFormat());
         var previous = PredictionManifest.Read(part);
@@ -146,7 +150,7 @@ public static class PredictionJob
         if (differences.Count > 0)
             throw new InvalidDataException($"{part}: written by another model or other options ({string.Join("; ", differences)}); " +
                 "choose another --out, or --overwrite to start over.");
-        return PredictionOutput.Resume(part, manifest.CreateFormat());
+        return PredictionOutput.Resume(part, manifest.CreateFormat(), existing);
     }
 
     /// <summary>One record per image, in order: its probabilities, else why it was skipped.</summary>

@@ -45,7 +45,8 @@ public sealed class PredictionOutput : IDisposable
     }
 
     /// <summary>The file as a run left it, ready to append to: see the class summary. A damaged line other than a torn last one is an error naming it.</summary>
-    public static PredictionOutput Resume(string path, PredictionFormat format)
+    /// <param name="existing">Called with each record already in the file (e.g. to count the whole output's classes).</param>
+    public static PredictionOutput Resume(string path, PredictionFormat format, Action<PredictionRecord>? existing = null)
     {
         TrimTornLine(path);
         var keys = new HashSet<string>(StringComparer.Ordinal);
@@ -62,6 +63,7 @@ public sealed class PredictionOutput : IDisposable
             var record = Parse(format, line, path, number);
             if (!keys.Add(record.File)) throw new InvalidDataException($"{path} line {number}: '{record.File}' appears twice.");
             if (record.Failed) failures++;
+            existing?.Invoke(record);
         }
         if (footerAt >= 0)
         {

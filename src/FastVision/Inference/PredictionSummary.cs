@@ -6,8 +6,9 @@ namespace FastVision.Inference;
 public sealed record PredictedClassSummary(string Class, int Images, double Share, double MeanProbability);
 
 /// <summary>
-/// What a prediction run predicted, counted as its records are written (a streamed job never holds them all): images per
-/// predicted class with their mean top probability, and the images that failed. A resumed job counts what this run predicted.
+/// What a prediction output holds, counted record by record (a streamed job never holds them all): images per predicted
+/// class with their mean top probability, and the images that failed. <see cref="PredictionJob"/> keeps two: what a run
+/// added, and the whole output (a resumed job's earlier lines counted as they are read back).
 /// </summary>
 public sealed class PredictionSummary(IReadOnlyList<string> classes)
 {
@@ -26,6 +27,7 @@ public sealed class PredictionSummary(IReadOnlyList<string> classes)
                 Failed++;
                 continue;
             }
+            if (r.Probabilities is null) continue; // a line read back with no classes (a MegaDetector line without classifications)
             Predicted++;
             images[r.Predicted]++;
             probabilitySums[r.Predicted] += r.Probabilities![r.Predicted];
