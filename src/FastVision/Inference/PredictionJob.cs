@@ -60,7 +60,7 @@ public static class PredictionJob
         var part = options.Shard.PartPath(Path.GetFullPath(options.Output));
         var manifest = Manifest(predictor, inputs, options);
         var whole = new PredictionSummary(predictor.Classes);
-        using var output = Open(part, manifest, options.Overwrite, record => whole.Add([record]));
+        using var output = Open(part, manifest, options.Overwrite, whole.Add);
 
         // Lists once (cheap: no pixels) to check the keys and count before any work.
         int assigned = 0, withDetections = 0;

@@ -20,17 +20,17 @@ public sealed class PredictionSummary(IReadOnlyList<string> classes)
 
     public void Add(IEnumerable<PredictionRecord> records)
     {
-        foreach (var r in records)
+        foreach (var r in records) Add(r);
+    }
+
+    public void Add(PredictionRecord r)
+    {
+        if (r.Failed) Failed++;
+        else if (r.Probabilities is { } p) // null: a line read back with no classes (a MegaDetector line without classifications)
         {
-            if (r.Failed)
-            {
-                Failed++;
-                continue;
-            }
-            if (r.Probabilities is null) continue; // a line read back with no classes (a MegaDetector line without classifications)
             Predicted++;
             images[r.Predicted]++;
-            probabilitySums[r.Predicted] += r.Probabilities![r.Predicted];
+            probabilitySums[r.Predicted] += p[r.Predicted];
         }
     }
 

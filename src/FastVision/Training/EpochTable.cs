@@ -19,9 +19,12 @@ public sealed class EpochTable
     ];
 
     /// <summary>The whole history as an HTML table (a notebook's display).</summary>
-    public static string Html(IReadOnlyList<EpochResult> history) => history.Count == 0
-        ? "<p>No epochs yet.</p>"
-        : HtmlTable.Of(Columns(history[0]), history.Select(r => Cells(r, history[0].FigureNames())), "fastvision-epochs");
+    public static string Html(IReadOnlyList<EpochResult> history)
+    {
+        if (history.Count == 0) return "<p>No epochs yet.</p>";
+        var figures = history[0].FigureNames();
+        return HtmlTable.Of(Columns(history[0]), history.Select(r => Cells(r, figures)), "fastvision-epochs");
+    }
 
     public void Write(TextWriter writer, EpochResult r)
     {

@@ -57,7 +57,7 @@ public partial class Learner
     }
 
     /// <summary>True during <see cref="LrFind"/>'s fit: its batches are a search, not training (fastai's hasattr(learn, 'lr_finder')), so loggers skip them.</summary>
-    public bool IsFindingLr { get; private set; }
+    public bool IsFindingLr => active.Exists(c => c is LrFinder);
 
     /// <summary>fastai's lr_find: the LR range test; weights and optimizer state are as before when it returns.</summary>
     public LrFindResult LrFind(double startLr = 1e-7, double endLr = 10, int numIterations = 100, bool stopDivergence = true)
@@ -65,15 +65,7 @@ public partial class Learner
         var finder = new LrFinder(startLr, endLr, numIterations, stopDivergence);
         int recorded = Recorder.Losses.Count;
         int epochs = (int)Math.Ceiling((double)numIterations / Math.Max(1, TrainSource.BatchCount));
-        IsFindingLr = true;
-        try
-        {
-            Fit(epochs, startLr, [finder], 0, countsAsFit: false);
-        }
-        finally
-        {
-            IsFindingLr = false;
-        }
+        Fit(epochs, startLr, [finder], 0, countsAsFit: false);
         Recorder.TruncateBatches(recorded); // the finder's batches are not part of the training curves
         return new LrFindResult(finder.LearningRates, finder.Losses, LrSuggestions.From(finder.LearningRates, finder.Losses, numIterations));
     }
