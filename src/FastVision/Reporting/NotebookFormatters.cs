@@ -97,7 +97,7 @@ public static class NotebookFormatters
         try
         {
             draw(path);
-            return $"<img alt=\"{HtmlEncode(alt)}\" src=\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(path))}\">";
+            return HtmlImage.Png(alt, File.ReadAllBytes(path));
         }
         catch (Exception e) when (e is IOException or DataSourceException or UnauthorizedAccessException)
         {

@@ -34,7 +34,7 @@ public static class RunReport
         {
             var path = Path.Combine(runDirectory, file);
             html.Append(File.Exists(path)
-                ? $"<img alt=\"{HtmlEncode(alt)}\" src=\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(path))}\">"
+                ? HtmlImage.Png(alt, File.ReadAllBytes(path))
                 : $"<p class=\"missing\">Not recorded in this run ({HtmlEncode(file)}).</p>");
         }
         void Section(string id, Action body)
