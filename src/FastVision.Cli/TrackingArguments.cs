@@ -11,7 +11,7 @@ internal sealed class TrackingArguments
     private readonly Option<string?> tensorBoard = new("--tensorboard")
     {
         Description = "Write TensorBoard event files into this folder (a fold's into DIR/fold-K): per-batch loss, learning rates and momentum, " +
-                      "per-epoch metrics, the batch, confusion-matrix, top-losses and LR-finder pictures, the command line (view with: tensorboard --logdir DIR)",
+                      "per-epoch metrics, the batch, class-gallery, confusion-matrix, top-losses and LR-finder pictures, the command line (view with: tensorboard --logdir DIR)",
     };
 
     public IEnumerable<Option> Options => [tensorBoard];
